@@ -1,0 +1,8 @@
+"""Communique: a corpus of foreign-ministry press briefings, with stance and naming."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("communique")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"

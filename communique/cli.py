@@ -1,0 +1,137 @@
+"""The `communique` command: a thin click layer over the library.
+
+Each subcommand calls one library function and turns domain errors into a one-line
+reason on stderr with a non-zero exit. Heavy imports (Scrapy, Datasette) happen inside
+the commands so that `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import default_db_path
+
+EPILOG_EXAMPLE = "Example:\n\n    communique --db corpus.db crawl fmprc --replay tests/files/fmprc"
+
+
+def _open_corpus(db_path: Path):
+    from corpus import Corpus, CorpusError
+
+    try:
+        return Corpus(db_path)
+    except CorpusError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group(epilog=EPILOG_EXAMPLE)
+@click.version_option(__version__, prog_name="communique")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The corpus file (default: $COMMUNIQUE_DB or ./communique.db).",
+)
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """Communique: a corpus of foreign-ministry briefings, with stance and naming."""
+    ctx.obj = {"db_path": db_path or default_db_path()}
+
+
+@main.command()
+@click.argument("source")
+@click.option(
+    "--replay",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Serve this folder of saved pages (with manifest.jsonl) locally and crawl it instead of the site.",
+)
+@click.option("--since", metavar="DATE", help="Only briefings on or after this date (YYYY-MM-DD).")
+@click.option("--until", metavar="DATE", help="Only briefings on or before this date (YYYY-MM-DD).")
+@click.option(
+    "--jobdir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Keep Scrapy's request queue here so that an interrupted crawl resumes where it stopped.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
+@click.pass_obj
+def crawl(obj, source, replay, since, until, jobdir, verbose) -> None:
+    """Crawl SOURCE (e.g. fmprc) into the corpus; pages already stored are skipped.
+
+    \b
+    Example:
+        communique crawl fmprc --replay tests/files/fmprc --since 2019-01-01
+    """
+    from crawlers.replay import ReplayError
+    from crawlers.run import UnknownSource, run_crawl
+    from crawlers.spiders.base import parse_bound
+
+    try:
+        parse_bound(since, "since")
+        parse_bound(until, "until")
+        _open_corpus(obj["db_path"]).close()
+        report = run_crawl(
+            source,
+            obj["db_path"],
+            replay=replay,
+            since=since,
+            until=until,
+            jobdir=jobdir,
+            log_level="INFO" if verbose else "WARNING",
+        )
+    except (UnknownSource, ReplayError, ValueError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"{source}: stored {report.stored} documents ({report.parse_errors} with parse errors), "
+        f"skipped {report.skipped_stored} already stored and {report.skipped_out_of_range} out of range, "
+        f"{report.http_errors} HTTP errors; finished: {report.finish_reason}"
+    )
+    if report.finish_reason not in ("finished",):
+        raise click.ClickException(f"crawl of {source} stopped early: {report.finish_reason}")
+
+
+@main.command()
+@click.pass_obj
+def stats(obj) -> None:
+    """Documents per source and year, parse errors, and segments per kind.
+
+    \b
+    Example:
+        communique stats
+    """
+    with _open_corpus(obj["db_path"]) as corpus:
+        numbers = corpus.stats()
+    click.echo(f"Corpus {obj['db_path']}")
+    click.echo("\nDocuments")
+    click.echo(f"  {'source':<12} {'year':<8} {'documents':>9} {'errors':>7}")
+    for row in numbers["documents"]:
+        click.echo(f"  {row['source']:<12} {row['year']:<8} {row['documents']:>9} {row['errors']:>7}")
+    click.echo(f"\nParse errors: {len(numbers['parse_errors'])}")
+    for error in numbers["parse_errors"]:
+        click.echo(f"  {error['id']}: {error['error']}")
+    click.echo("\nSegments")
+    for kind, count in numbers["segments"].items():
+        click.echo(f"  {kind:<10} {count:>7}")
+
+
+@main.command()
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.pass_obj
+def serve(obj, port: int, host: str) -> None:
+    """Publish the corpus in Datasette (read-only), with search and facets.
+
+    \b
+    Example:
+        communique serve --port 8001
+    """
+    from .publish import serve_corpus
+
+    db_path = obj["db_path"]
+    if not db_path.exists():
+        raise click.ClickException(f"no corpus at {db_path}: crawl or import something first")
+    _open_corpus(db_path).close()  # upgrades the schema and rejects a corrupt file
+    click.echo(f"Serving {db_path} on http://{host}:{port}/")
+    serve_corpus(db_path, host=host, port=port)

@@ -1,0 +1,138 @@
+"""The corpus schema, defined once, as numbered migrations.
+
+Every open applies the migrations that are missing, each in its own transaction, so an
+old corpus is upgraded in place and a half-applied migration never stays behind. Add a
+new migration at the end; never edit one that has shipped.
+
+The DDL is written as SQL rather than through `Table.create` because it needs what
+sqlite-utils cannot express (CHECK constraints, external-content FTS5 with triggers),
+and because `Table.enable_fts` calls `executescript`, which would commit the
+transaction a migration runs in.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("communique")
+
+SEGMENT_KINDS = ("statement", "question", "answer")
+PARSE_STATUSES = ("ok", "error")
+
+
+def _run(db: Database, *statements: str) -> None:
+    for statement in statements:
+        db.execute(statement)
+
+
+@migrations()
+def m001_sources_documents_segments(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE sources (
+            name TEXT PRIMARY KEY,
+            ministry TEXT NOT NULL,
+            country TEXT NOT NULL,
+            language TEXT NOT NULL,
+            homepage TEXT
+        )""",
+        f"""
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL REFERENCES sources(name),
+            url TEXT NOT NULL UNIQUE,
+            title TEXT,
+            date TEXT,
+            date_inferred TEXT,
+            spokesperson TEXT,
+            kind TEXT,
+            language TEXT NOT NULL,
+            layout TEXT,
+            sequence INTEGER,
+            fetched_at TEXT NOT NULL,
+            http_status INTEGER,
+            html_sha256 TEXT NOT NULL,
+            parse_status TEXT NOT NULL CHECK (parse_status IN {PARSE_STATUSES!r}),
+            parse_error TEXT,
+            segment_count INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX documents_source_date ON documents(source, date)",
+        "CREATE INDEX documents_spokesperson ON documents(spokesperson)",
+        # The raw page, kept so that any document can be parsed again without a fetch.
+        # Apart from documents so that browsing documents never drags the blobs along.
+        """
+        CREATE TABLE pages (
+            document_id TEXT PRIMARY KEY REFERENCES documents(id),
+            content_type TEXT,
+            encoding TEXT,
+            html_zlib BLOB NOT NULL,
+            bytes INTEGER NOT NULL,
+            sha256 TEXT NOT NULL
+        )""",
+        f"""
+        CREATE TABLE segments (
+            id TEXT PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN {SEGMENT_KINDS!r}),
+            label TEXT,
+            speaker TEXT,
+            reply_to TEXT REFERENCES segments(id),
+            text TEXT NOT NULL,
+            paragraphs INTEGER NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            UNIQUE (document_id, position)
+        )""",
+        "CREATE INDEX segments_reply_to ON segments(reply_to)",
+        "CREATE INDEX segments_kind ON segments(kind)",
+        # External-content FTS5: the text lives once, in segments; triggers keep the
+        # index in step with every insert, update and delete.
+        """
+        CREATE VIRTUAL TABLE segments_fts USING fts5(
+            text, speaker, content='segments', content_rowid='rowid',
+            tokenize='porter unicode61 remove_diacritics 2'
+        )""",
+        """
+        CREATE TRIGGER segments_ai AFTER INSERT ON segments BEGIN
+            INSERT INTO segments_fts (rowid, text, speaker)
+            VALUES (new.rowid, new.text, new.speaker);
+        END""",
+        """
+        CREATE TRIGGER segments_ad AFTER DELETE ON segments BEGIN
+            INSERT INTO segments_fts (segments_fts, rowid, text, speaker)
+            VALUES ('delete', old.rowid, old.text, old.speaker);
+        END""",
+        """
+        CREATE TRIGGER segments_au AFTER UPDATE ON segments BEGIN
+            INSERT INTO segments_fts (segments_fts, rowid, text, speaker)
+            VALUES ('delete', old.rowid, old.text, old.speaker);
+            INSERT INTO segments_fts (rowid, text, speaker)
+            VALUES (new.rowid, new.text, new.speaker);
+        END""",
+        # One row per turn with the provenance a reader needs, for search and facets.
+        """
+        CREATE VIEW turns AS
+        SELECT
+            segments.rowid AS segment_rowid,
+            segments.id AS segment_id,
+            documents.source,
+            documents.date,
+            substr(documents.date, 1, 4) AS year,
+            substr(documents.date, 1, 7) AS month,
+            documents.spokesperson,
+            segments.kind,
+            segments.speaker,
+            segments.text,
+            segments.position,
+            segments.reply_to,
+            documents.title,
+            documents.url,
+            documents.id AS document_id
+        FROM segments JOIN documents ON documents.id = segments.document_id""",
+    )
+
+
+def apply_migrations(db: Database) -> None:
+    migrations.apply(db)

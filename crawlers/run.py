@@ -1,0 +1,77 @@
+"""Run one spider into a corpus, live or against a replay folder. The command's entry to Scrapy."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+from scrapy.spiderloader import SpiderLoader
+
+from crawlers import settings as default_settings
+from crawlers.replay import ReplayServer
+
+
+class UnknownSource(LookupError):
+    """No spider has that name."""
+
+
+@dataclass
+class CrawlReport:
+    stored: int
+    parse_errors: int
+    skipped_stored: int
+    skipped_out_of_range: int
+    http_errors: int
+    finish_reason: str
+
+
+def project_settings(**overrides) -> Settings:
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.update(overrides, priority="cmdline")
+    return settings
+
+
+def spider_names() -> list[str]:
+    return sorted(SpiderLoader.from_settings(project_settings()).list())
+
+
+def run_crawl(
+    source: str,
+    db_path: str | Path,
+    replay: str | Path | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    jobdir: str | Path | None = None,
+    log_level: str = "WARNING",
+    progress: bool = True,
+) -> CrawlReport:
+    if source not in spider_names():
+        raise UnknownSource(f"unknown source {source!r}: known sources are {', '.join(spider_names())}")
+    overrides = {
+        "COMMUNIQUE_DB": str(db_path),
+        "COMMUNIQUE_PROGRESS": progress,
+        "LOG_LEVEL": log_level,
+    }
+    if jobdir:
+        overrides["JOBDIR"] = str(jobdir)
+    with contextlib.ExitStack() as stack:
+        if replay is not None:
+            server = stack.enter_context(ReplayServer(replay))
+            overrides.update(default_settings.replay_settings(server.base_url, server.archive.hosts))
+        process = CrawlerProcess(project_settings(**overrides))
+        crawler = process.create_crawler(source)
+        process.crawl(crawler, since=since, until=until)
+        process.start()
+    stats = crawler.stats.get_stats()
+    return CrawlReport(
+        stored=stats.get("communique/stored", 0),
+        parse_errors=stats.get("communique/parse_errors", 0),
+        skipped_stored=stats.get("communique/skipped_stored", 0),
+        skipped_out_of_range=stats.get("communique/skipped_out_of_range", 0),
+        http_errors=sum(v for k, v in stats.items() if k.startswith("httperror/response_ignored_status_count/")),
+        finish_reason=stats.get("finish_reason", "unknown"),
+    )

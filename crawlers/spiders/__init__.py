@@ -1,0 +1,1 @@
+"""One spider per source; Scrapy's spider loader finds them here by `name`."""

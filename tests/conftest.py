@@ -1,0 +1,40 @@
+"""Shared fixtures: the saved fmprc pages and one real replay crawl of them per session."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+FMPRC_REPLAY = TESTS / "files" / "fmprc"
+FMPRC_PAGES = FMPRC_REPLAY / "www.fmprc.gov.cn" / "mfa_eng" / "xwfw_665399" / "s2510_665401" / "2511_665403"
+FMPRC_BASE_URL = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/"
+
+
+def fmprc_page(name: str) -> tuple[bytes, str]:
+    """The saved bytes of an fmprc page and its real URL."""
+    return (FMPRC_PAGES / name).read_bytes(), FMPRC_BASE_URL + name
+
+
+def run_communique(*args: str, db: Path | None = None, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    """Run the real command in a fresh interpreter (Scrapy's reactor cannot restart in-process)."""
+    command = [sys.executable, "-m", "communique"]
+    if db is not None:
+        command += ["--db", str(db)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    result = subprocess.run(command + list(args), capture_output=True, text=True, env=env, **kwargs)
+    if check and result.returncode != 0:
+        raise AssertionError(f"communique {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def crawled_db(tmp_path_factory) -> Path:
+    """A corpus made by crawling the whole fmprc replay once, as `make demo` does."""
+    db = tmp_path_factory.mktemp("crawl") / "full.db"
+    run_communique("crawl", "fmprc", "--replay", str(FMPRC_REPLAY), db=db)
+    return db
