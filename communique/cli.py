@@ -117,6 +117,32 @@ def stats(obj) -> None:
 
 
 @main.command()
+@click.pass_obj
+def sources(obj) -> None:
+    """The sources Communique can crawl, their layouts, manners and documents stored.
+
+    \b
+    Example:
+        communique sources
+    """
+    from crawlers.run import source_descriptions
+
+    stored: dict[str, int] = {}
+    if obj["db_path"].exists():
+        with _open_corpus(obj["db_path"]) as corpus:
+            for row in corpus.stats()["documents"]:
+                stored[row["source"]] = stored.get(row["source"], 0) + row["documents"]
+    for source in source_descriptions():
+        click.echo(f"{source['name']}: {source['ministry']} ({source['country']})")
+        click.echo(f"  kind: {source['kind']}; layouts: {', '.join(source['layouts'])}")
+        click.echo(
+            f"  robots.txt obeyed: {'yes' if source['robots_txt'] else 'no'}; "
+            f"delay: {source['delay_s']:g} s (AutoThrottle on); one request at a time per host"
+        )
+        click.echo(f"  documents stored: {stored.get(source['name'], 0)}")
+
+
+@main.command()
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.pass_obj

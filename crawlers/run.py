@@ -35,8 +35,34 @@ def project_settings(**overrides) -> Settings:
     return settings
 
 
+def spider_loader() -> SpiderLoader:
+    return SpiderLoader.from_settings(project_settings())
+
+
 def spider_names() -> list[str]:
-    return sorted(SpiderLoader.from_settings(project_settings()).list())
+    return sorted(spider_loader().list())
+
+
+def source_descriptions() -> list[dict]:
+    """What `communique sources` shows of each spider: its ministry, layouts and manners."""
+    loader, settings = spider_loader(), project_settings()
+    described = []
+    for name in sorted(loader.list()):
+        spider = loader.load(name)
+        custom = getattr(spider, "custom_settings", None) or {}
+        described.append(
+            {
+                "name": name,
+                "ministry": spider.source.ministry,
+                "country": spider.source.country,
+                "kind": "spider",
+                "layouts": list(spider.layouts),
+                "robots_txt": custom.get("ROBOTSTXT_OBEY", settings.getbool("ROBOTSTXT_OBEY")),
+                "delay_s": custom.get("DOWNLOAD_DELAY", settings.getfloat("DOWNLOAD_DELAY")),
+                "user_agent": settings.get("USER_AGENT"),
+            }
+        )
+    return described
 
 
 def run_crawl(

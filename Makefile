@@ -1,0 +1,31 @@
+# The two commands of the README. Both create .venv and install everything first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DB ?= demo/communique.db
+PORT ?= 8001
+REPLAY := tests/files/fmprc
+
+.PHONY: install demo test clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Crawl the saved China MFA pages through a local replay of the site, then serve them.
+demo: install
+	mkdir -p $(dir $(DB))
+	$(BIN)/communique --db $(DB) crawl fmprc --replay $(REPLAY)
+	$(BIN)/communique --db $(DB) stats
+	$(BIN)/communique --db $(DB) serve --port $(PORT)
+
+test: install
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) demo .pytest_cache

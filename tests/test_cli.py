@@ -1,0 +1,69 @@
+"""The command's contract: clear one-line failures, stats, and a README that documents every command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from communique.cli import main
+from tests.conftest import run_communique
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_stats_prints_documents_per_year_errors_and_segments(crawled_db):
+    result = CliRunner().invoke(main, ["--db", str(crawled_db), "stats"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"fmprc\s+2019\s+236\s+0", result.output)
+    assert "Parse errors: 0" in result.output
+    assert re.search(r"question\s+\d{4}", result.output)
+
+
+def test_db_comes_from_the_environment(crawled_db, monkeypatch):
+    monkeypatch.setenv("COMMUNIQUE_DB", str(crawled_db))
+    result = CliRunner().invoke(main, ["stats"])
+    assert result.exit_code == 0 and str(crawled_db) in result.output
+
+
+def test_unknown_source_fails_with_one_line_naming_it(tmp_path):
+    result = run_communique("crawl", "nowhere", db=tmp_path / "c.db", check=False)
+    assert result.returncode != 0
+    assert result.stderr.strip().splitlines()[-1] == "Error: unknown source 'nowhere': known sources are fmprc"
+
+
+def test_replay_folder_without_manifest_fails_naming_the_folder(tmp_path):
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "c.db"), "crawl", "fmprc", "--replay", str(tmp_path)])
+    assert result.exit_code != 0
+    assert f"{tmp_path} is not a replay folder: it has no manifest.jsonl" in result.output
+
+
+def test_bad_date_bound_fails_before_crawling(tmp_path):
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "c.db"), "crawl", "fmprc", "--since", "last spring"])
+    assert result.exit_code != 0
+    assert "--since 'last spring' is not a date (use YYYY-MM-DD)" in result.output
+
+
+def test_corrupt_corpus_fails_with_its_path_and_is_left_alone(tmp_path):
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database at all" * 50)
+    result = CliRunner().invoke(main, ["--db", str(broken), "stats"])
+    assert result.exit_code != 0
+    assert f"{broken} is not a usable SQLite corpus" in result.output
+    assert broken.read_bytes() == b"not a database at all" * 50
+
+
+def test_every_command_is_documented_in_the_readme():
+    readme = README.read_text(encoding="utf-8")
+    for name in main.commands:
+        assert f"communique {name}" in readme or f"`{name}`" in readme, f"README does not document `{name}`"
+
+
+def test_sources_lists_the_spider_its_manners_and_stored_documents(crawled_db):
+    result = CliRunner().invoke(main, ["--db", str(crawled_db), "sources"])
+    assert result.exit_code == 0, result.output
+    assert "fmprc: Ministry of Foreign Affairs of the People's Republic of China (CN)" in result.output
+    assert "layouts: mfa_eng" in result.output
+    assert "robots.txt obeyed: yes" in result.output
+    assert "documents stored: 500" in result.output
