@@ -1,0 +1,1 @@
+"""Analysis of the corpus: embeddings, actor references (naming and avoidance), evaluation."""

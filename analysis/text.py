@@ -1,0 +1,42 @@
+"""Text helpers shared by the analysis: diacritic folding that keeps offsets, sentences."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Strip diacritics character by character, so offsets in the result are offsets in `text`.
+
+    "Guaidó" -> "Guaido"; curly quotes become straight ones, so "Maduro’s" reads as "Maduro's".
+    """
+    out = []
+    for character in text:
+        if character in "’‘":
+            out.append("'")
+        elif character in "“”":
+            out.append('"')
+        else:
+            decomposed = unicodedata.normalize("NFKD", character)
+            base = "".join(c for c in decomposed if not unicodedata.combining(c))
+            out.append(base[:1] if len(base) >= 1 else character)
+    return "".join(out)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“A-Z0-9])")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of `text`; paragraphs always end a sentence."""
+    spans = []
+    for paragraph in re.finditer(r"[^\n]+", text):
+        start = paragraph.start()
+        for boundary in _SENTENCE_END.finditer(paragraph.group()):
+            end = paragraph.start() + boundary.start()
+            if text[start:end].strip():
+                spans.append((start, end))
+            start = paragraph.start() + boundary.end()
+        if text[start : paragraph.end()].strip():
+            spans.append((start, paragraph.end()))
+    return spans
