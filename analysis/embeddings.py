@@ -142,9 +142,9 @@ def _batches(items: list, size: int, progress: bool, desc: str) -> Iterable[list
     for start in range(0, len(items), size):
         batch = items[start : start + size]
         yield batch
-        if bar:
+        if bar is not None:
             bar.update(len(batch))
-    if bar:
+    if bar is not None:
         bar.close()
 
 

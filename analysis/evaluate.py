@@ -104,6 +104,62 @@ def binary_report(gold: list[bool], predicted: list[bool]) -> dict:
     return {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
 
 
+def split_episodes(split: str) -> set[str] | None:
+    if split == "all":
+        return None
+    import yaml
+
+    splits = yaml.safe_load((Path(__file__).parent / "data" / "splits.yaml").read_text(encoding="utf-8"))
+    return set(splits[split])
+
+
+def evaluate_all(path: str | Path, registry, split: str = "all") -> dict:
+    """What `communique evaluate` prints: naming, question naming, avoidance, stance."""
+    from .naming import NamingAnalyzer
+    from .registry import RegistryError
+
+    items = read_labelled(path)
+    episodes = split_episodes(split)
+    if episodes is not None:
+        items = [item for item in items if item.episode in episodes]
+    unknown = sorted({label.actor for item in items for label in item.actors} - set(registry.actors))
+    if unknown:
+        raise RegistryError(f"{path}: actors not in the registry: {', '.join(unknown)} (pass their file with --actors)")
+    result = evaluate_naming(items, NamingAnalyzer(registry))
+    result["stance"] = None
+    result["split"] = split
+    return result
+
+
+def format_report(result: dict, show_errors: bool = False) -> str:
+    naming = result["naming"]
+    lines = [
+        f"{result['n_items']} items, {naming['n']} actor labels (split: {result['split']})",
+        "",
+        f"Answer naming: accuracy {naming['accuracy']:.3f}, macro-F1 {naming['macro_f1']:.3f}",
+        f"  {'class':<9}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}",
+    ]
+    for label, row in naming["per_class"].items():
+        lines.append(f"  {label:<9}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['support']:>9}")
+    lines += ["", "  confusion (rows: labelled, columns: predicted)", "  " + " " * 9 + "".join(f"{c:>9}" for c in CLASSES)]
+    for gold, row in naming["confusion"].items():
+        lines.append(f"  {gold:<9}" + "".join(f"{row[c]:>9}" for c in CLASSES))
+    avoidance = result["avoidance"]
+    lines += [
+        "",
+        f"Question naming: accuracy {result['question_naming']['accuracy']:.3f}",
+        f"Avoidance: precision {avoidance['precision']:.3f}, recall {avoidance['recall']:.3f}, "
+        f"F1 {avoidance['f1']:.3f} ({avoidance['support']} avoided)",
+        "Stance: not measured yet",
+    ]
+    if show_errors:
+        lines += ["", "Misread answer references:"]
+        for error in result["errors"]:
+            lines.append(f"  {error['id']} {error['actor']}: labelled {error['gold']} {error['gold_forms']}, "
+                         f"read {error['predicted']} {error['forms']}")
+    return "\n".join(lines)
+
+
 def evaluate_naming(items: list[LabelledItem], analyzer) -> dict:
     gold_answer, pred_answer, gold_question, pred_question = [], [], [], []
     gold_avoided, pred_avoided = [], []

@@ -51,7 +51,8 @@ class NamingAnalyzer:
     def read_text(self, text: str) -> dict[str, Reference]:
         """References of a text read alone (a statement): named or role only."""
         found = self.matcher.lexical_forms(text or "")
-        return {i: lexical_reference(self.registry[i], forms) for i, forms in found.items()}
+        references = {i: lexical_reference(self.registry[i], forms) for i, forms in found.items()}
+        return {i: ref for i, ref in references.items() if ref.cls != "absent"}
 
     def candidates(self, question: str | None, answer: str, actor_ids: Iterable[str] | None = None) -> list[Candidate]:
         return self._lexical_pair(question or "", answer or "", actor_ids)[1]
@@ -59,9 +60,19 @@ class NamingAnalyzer:
     def _lexical_pair(self, question: str, answer: str, actor_ids) -> tuple[PairReading, list[Candidate]]:
         q_found = self.matcher.lexical_forms(question)
         a_found = self.matcher.lexical_forms(answer)
-        ids = list(actor_ids) if actor_ids is not None else sorted(set(q_found) | set(a_found))
-        q_refs = {i: lexical_reference(self.registry[i], q_found.get(i, [])) for i in ids}
-        a_refs = {i: lexical_reference(self.registry[i], a_found.get(i, [])) for i in ids}
+        if actor_ids is not None:
+            # The actors are given (as in labelled data), so generic roles may refer to them.
+            ids = list(actor_ids)
+            context = set(ids)
+            q_refs = {i: lexical_reference(self.registry[i], q_found.get(i, []), in_context=True) for i in ids}
+        else:
+            q_refs = {i: lexical_reference(self.registry[i], forms) for i, forms in q_found.items()}
+            q_refs = {i: ref for i, ref in q_refs.items() if ref.cls != "absent"}
+            ids = sorted(set(q_refs) | set(a_found))
+            context = set(q_refs)  # the answer's generic roles may point at what the question raised
+        a_refs = {i: lexical_reference(self.registry[i], a_found.get(i, []), in_context=i in context) for i in ids}
+        for i in ids:
+            q_refs.setdefault(i, Reference(i, "absent"))
         phrases = self.lexicon.oblique_forms(answer)
         candidates = []
         if phrases:

@@ -25,7 +25,8 @@ from .text import fold
 
 _SPEECH = re.compile(
     r"^\W*(?:'s?\s+)?(?:\w+\s+){0,3}?(?:said|says|stated|told|claimed|announced|tweeted|wrote|"
-    r"noted|added|remarked|commented|argued|warned|accused|urged|called|asked|expressed)\b",
+    r"noted|added|remarked|commented|argued|warned|accused|urged|called|asked|expressed|blamed|criticized|"
+    r"criticised|alleged|asserted|insisted|suggested|reiterated|demanded|described|slammed|pointed out)\b",
     re.I,
 )
 

@@ -33,6 +33,9 @@ class Form:
     cls: str
     title: str | None = None
     category: str | None = None  # for oblique phrases: parties, states, persons
+    # A role phrase with no name in it ("the opposition", "Former President") identifies an
+    # actor only when the context is already about that actor.
+    generic: bool = False
 
 
 @dataclass
@@ -106,15 +109,22 @@ class Matcher:
         self.lexicon = lexicon
         self.alias_owners: dict[str, list[str]] = {}
         self.role_owners: dict[str, list[str]] = {}
+        self.generic_roles: set[str] = set()
+        spellings: dict[str, list[str]] = {}
         for actor in registry:
             for alias in actor.aliases:
                 key = fold(alias).strip()
-                if key:
+                if key and actor.id not in self.alias_owners.get(key, []):
                     self.alias_owners.setdefault(key, []).append(actor.id)
             for role in actor.roles:
                 key = _role_key(role)
-                if key:
+                if key and actor.id not in self.role_owners.get(key, []):
                     self.role_owners.setdefault(key, []).append(actor.id)
+                    spellings.setdefault(key, []).append(fold(role))
+
+        for key, written in spellings.items():
+            if not any(self.alias_pattern.search(spelling) for spelling in written):
+                self.generic_roles.add(key)
 
     @cached_property
     def alias_pattern(self) -> re.Pattern:
@@ -132,29 +142,51 @@ class Matcher:
         found: dict[str, list[Form]] = {}
         if self.alias_owners:
             for match in self.alias_pattern.finditer(folded):
+                self._add_names(text, folded, match, found, people_only=False)
+                # A person's name inside another actor's longer name still names the person
+                # ("Maduro" in "the Maduro regime"), where "America" in "Latin America" does not.
                 start, end = match.span()
-                title = self.lexicon.title_of(folded, start, end)
-                for actor_id in self.alias_owners[match.group()]:
-                    found.setdefault(actor_id, []).append(Form(text[start:end], start, end, "named", title))
+                position = start
+                # endpos end - 1 at the start keeps the outer name itself from matching again
+                while inner := self.alias_pattern.search(folded, position, end - 1 if position == start else end):
+                    self._add_names(text, folded, inner, found, people_only=True)
+                    position = inner.end()
         if self.role_owners:
             for match in self.role_pattern.finditer(folded):
                 start, end = match.span()
-                for actor_id in self.role_owners[_role_key(match.group(1))]:
-                    found.setdefault(actor_id, []).append(Form(text[start:end], start, end, "role"))
+                key = _role_key(match.group(1))
+                for actor_id in self.role_owners[key]:
+                    found.setdefault(actor_id, []).append(
+                        Form(text[start:end], start, end, "role", generic=key in self.generic_roles)
+                    )
         for forms in found.values():
             forms.sort(key=lambda form: form.start)
         return found
+
+
+    def _add_names(self, text: str, folded: str, match: re.Match, found: dict, people_only: bool) -> None:
+        start, end = match.span()
+        title = self.lexicon.title_of(folded, start, end)
+        for actor_id in self.alias_owners[match.group()]:
+            kind = self.registry[actor_id].kind
+            if people_only and kind != "person":
+                continue
+            # Titles qualify people ("interim President Guaido", "the Maduro regime"), not states.
+            form = Form(text[start:end], start, end, "named", title if kind == "person" else None)
+            if form not in found.get(actor_id, []):
+                found.setdefault(actor_id, []).append(form)
 
 
 def _role_key(role: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", " ".join(fold(role).split()), flags=re.I).lower()
 
 
-def lexical_reference(actor: Actor, forms: list[Form]) -> Reference:
+def lexical_reference(actor: Actor, forms: list[Form], in_context: bool = False) -> Reference:
+    """Named if a name appears, else role; generic role phrases count only `in_context`."""
     named = [form for form in forms if form.cls == "named"]
     if named:
         return Reference(actor.id, "named", named)
-    roles = [form for form in forms if form.cls == "role"]
+    roles = [form for form in forms if form.cls == "role" and (in_context or not form.generic)]
     if roles:
         return Reference(actor.id, "role", roles)
     return Reference(actor.id, "absent")

@@ -116,6 +116,77 @@ def stats(obj) -> None:
         click.echo(f"  {kind:<10} {count:>7}")
 
 
+def _load_registry(actor_files):
+    from analysis.registry import RegistryError, load_registry
+
+    try:
+        return load_registry(*actor_files)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@main.command()
+@click.option("--model", default=None, help="A sentence-transformers model name or folder (default: all-MiniLM-L6-v2, packaged).")
+@click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An actor file (YAML, or the devset's JSON form) that adds to or overrides the registry. Repeatable.")
+@click.option("--backend", type=click.Choice(["torch", "onnx"]), default="torch", show_default=True,
+              help="Run the model with PyTorch or with onnxruntime (same vectors, faster on CPU).")
+@click.option("--batch-size", default=32, show_default=True, help="Texts per model call.")
+@click.pass_obj
+def analyze(obj, model, actor_files, backend, batch_size) -> None:
+    """Embed new text and read naming and avoidance of every changed segment.
+
+    \b
+    Example:
+        communique analyze --actors my_actors.yaml
+    """
+    from analysis.embeddings import DEFAULT_MODEL, EmbeddingError, EmbeddingSettings
+    from analysis.pipeline import analyze_corpus
+
+    registry = _load_registry(actor_files)
+    settings = EmbeddingSettings(model=model or DEFAULT_MODEL, batch_size=batch_size, backend=backend)
+    with _open_corpus(obj["db_path"]) as corpus:
+        try:
+            report = analyze_corpus(corpus, registry, settings)
+        except EmbeddingError as error:
+            raise click.ClickException(str(error)) from error
+    click.echo(
+        f"embedded {report.embedded} new texts with {report.model}; read {report.analyzed} segments "
+        f"({report.references} references, {report.avoided} avoided actors) with registry {report.registry_version}"
+    )
+
+
+@main.command()
+@click.argument("labelled", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The actors file that accompanies the labels. Repeatable.")
+@click.option("--split", type=click.Choice(["all", "tune", "holdout"]), default="all", show_default=True,
+              help="Score only the episodes of this split (analysis/data/splits.yaml).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--errors", is_flag=True, help="Also list every misread answer reference.")
+def evaluate(labelled, actor_files, split, as_json, errors) -> None:
+    """Score naming and avoidance against a labelled JSONL file (no corpus needed).
+
+    \b
+    Example:
+        communique evaluate tests/files/devset/items.jsonl --actors tests/files/devset/actors.json
+    """
+    from analysis.evaluate import LabelledFileError, evaluate_all, format_report
+    from analysis.registry import RegistryError
+
+    registry = _load_registry(actor_files)
+    try:
+        result = evaluate_all(labelled, registry, split)
+    except (LabelledFileError, RegistryError) as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        import json
+
+        click.echo(json.dumps({k: v for k, v in result.items() if k != "errors"}, indent=2))
+    else:
+        click.echo(format_report(result, show_errors=errors))
+
+
 @main.command()
 @click.pass_obj
 def sources(obj) -> None:

@@ -134,5 +134,80 @@ def m001_sources_documents_segments(db: Database) -> None:
     )
 
 
+REFERENCE_CLASSES = ("named", "role", "oblique", "absent")
+
+
+@migrations()
+def m002_embeddings_actors_references(db: Database) -> None:
+    _run(
+        db,
+        # float32 vectors, cached per (model, text): unchanged text is never embedded twice.
+        """
+        CREATE TABLE embeddings (
+            model TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (model, text_sha256)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX segments_text_sha256 ON segments(text_sha256)",
+        """
+        CREATE TABLE actors (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            aliases TEXT NOT NULL,
+            roles TEXT NOT NULL,
+            fingerprint TEXT NOT NULL
+        )""",
+        f"""
+        CREATE TABLE actor_references (
+            segment_id TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            actor_id TEXT NOT NULL REFERENCES actors(id),
+            class TEXT NOT NULL CHECK (class IN {REFERENCE_CLASSES!r}),
+            title TEXT,
+            forms TEXT NOT NULL,
+            form_count INTEGER NOT NULL,
+            method TEXT NOT NULL,
+            score REAL,
+            PRIMARY KEY (segment_id, actor_id)
+        )""",
+        "CREATE INDEX actor_references_actor ON actor_references(actor_id, class)",
+        # One row per exact form, with offsets into the segment's text.
+        """
+        CREATE TABLE reference_forms (
+            segment_id TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            actor_id TEXT NOT NULL REFERENCES actors(id),
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            form TEXT NOT NULL,
+            class TEXT NOT NULL,
+            title TEXT,
+            PRIMARY KEY (segment_id, actor_id, start)
+        )""",
+        "CREATE INDEX reference_forms_actor ON reference_forms(actor_id, form)",
+        # For every answer and every actor its question refers to: how each names it.
+        f"""
+        CREATE TABLE avoidance (
+            answer_id TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            actor_id TEXT NOT NULL REFERENCES actors(id),
+            question_id TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            in_question TEXT NOT NULL CHECK (in_question IN {REFERENCE_CLASSES!r}),
+            in_answer TEXT NOT NULL CHECK (in_answer IN {REFERENCE_CLASSES!r}),
+            avoided INTEGER NOT NULL,
+            PRIMARY KEY (answer_id, actor_id)
+        )""",
+        "CREATE INDEX avoidance_actor ON avoidance(actor_id, avoided)",
+        # What each segment's analysis was computed from, so a rerun redoes only what changed.
+        """
+        CREATE TABLE analysis_state (
+            segment_id TEXT PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,
+            input_sha256 TEXT NOT NULL,
+            registry_version TEXT NOT NULL,
+            analyzed_at TEXT NOT NULL
+        )""",
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -1,0 +1,142 @@
+"""Storage of what analysis computes: cached vectors, the actor registry, references, avoidance.
+
+Plain rows in, plain rows out: the corpus knows nothing of how they are computed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator, Sequence
+
+import numpy as np
+
+from .store import Corpus
+
+
+class CorpusVectorCache:
+    """Vectors stored as float32 blobs in the corpus, keyed by (model, text sha256)."""
+
+    def __init__(self, corpus: Corpus):
+        self.db = corpus.db
+
+    def get_vectors(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(hashes), 500):
+            chunk = list(hashes[start : start + 500])
+            rows = self.db.execute(
+                f"SELECT text_sha256, vector FROM embeddings WHERE model = ? AND text_sha256 IN ({','.join('?' * len(chunk))})",
+                [model, *chunk],
+            )
+            for text_sha, blob in rows:
+                found[text_sha] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (model, text_sha256, dim, vector) VALUES (?, ?, ?, ?)",
+                [(model, h, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes()) for h, v in vectors.items()],
+            )
+
+
+def texts_missing_vectors(corpus: Corpus, model: str, batch: int = 256) -> Iterator[list[tuple[str, str]]]:
+    """(text sha256, text) of segments with no vector for `model`, in batches, streamed.
+
+    Batches walk the text hashes in order (an index serves it), so memory stays flat and
+    each batch costs the same whatever the size of the corpus.
+    """
+    query = """
+        SELECT text_sha256, min(text) FROM segments
+        WHERE text_sha256 > ? AND NOT EXISTS
+            (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.text_sha256 = segments.text_sha256)
+        GROUP BY text_sha256 ORDER BY text_sha256 LIMIT ?"""
+    after = ""
+    while True:
+        rows = corpus.db.execute(query, [after, model, batch]).fetchall()
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+def count_texts_missing_vectors(corpus: Corpus, model: str) -> int:
+    return corpus.db.execute(
+        """SELECT count(DISTINCT text_sha256) FROM segments WHERE NOT EXISTS
+           (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.text_sha256 = segments.text_sha256)""",
+        [model],
+    ).fetchone()[0]
+
+
+def store_actors(corpus: Corpus, actors: list[dict]) -> None:
+    with corpus.db.atomic():
+        corpus.db["actors"].upsert_all(actors, pk="id")
+
+
+def segments_for_naming(corpus: Corpus, registry_version: str, input_hash, batch: int = 500) -> Iterator[list[dict]]:
+    """Batches of segments whose analysis is missing or was made from other text or registry.
+
+    Each row carries its question's text (for answers); `input_hash(row)` says what the
+    analysis depends on, to compare with what it was computed from. The ids to redo are
+    listed first, so that writing results never disturbs the reading.
+    """
+    select = """SELECT s.id, s.kind, s.text, s.reply_to, q.text AS question_text,
+                       st.input_sha256, st.registry_version
+                FROM segments s
+                LEFT JOIN segments q ON q.id = s.reply_to
+                LEFT JOIN analysis_state st ON st.segment_id = s.id"""
+    stale = []
+    cursor = corpus.db.execute(select + " ORDER BY s.document_id, s.position")
+    columns = [d[0] for d in cursor.description]
+    for values in cursor:
+        row = dict(zip(columns, values))
+        if row["input_sha256"] != input_hash(row) or row["registry_version"] != registry_version:
+            stale.append(row["id"])
+    for start in range(0, len(stale), batch):
+        ids = stale[start : start + batch]
+        cursor = corpus.db.execute(select + f" WHERE s.id IN ({','.join('?' * len(ids))})", ids)
+        yield [dict(zip(columns, values)) for values in cursor]
+
+
+def count_segments(corpus: Corpus) -> int:
+    return corpus.db.execute("SELECT count(*) FROM segments").fetchone()[0]
+
+
+def store_naming(corpus: Corpus, results: list[dict], registry_version: str) -> None:
+    """Replace the references and avoidance rows of the given segments, in one transaction.
+
+    Each result: {"segment_id", "input_sha256", "references": [...], "avoidance": [...]}.
+    """
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    db = corpus.db
+    with db.atomic():
+        for result in results:
+            segment_id = result["segment_id"]
+            for table, key in (("actor_references", "segment_id"), ("reference_forms", "segment_id"),
+                               ("avoidance", "answer_id")):
+                db.execute(f"DELETE FROM {table} WHERE {key} = ?", [segment_id])
+            for ref in result["references"]:
+                db.execute(
+                    """INSERT INTO actor_references (segment_id, actor_id, class, title, forms, form_count, method, score)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [segment_id, ref["actor_id"], ref["class"], ref["title"],
+                     json.dumps([f["form"] for f in ref["forms"]], ensure_ascii=False), len(ref["forms"]),
+                     ref["method"], ref["score"]],
+                )
+                db.conn.executemany(
+                    """INSERT OR IGNORE INTO reference_forms (segment_id, actor_id, start, end, form, class, title)
+                       VALUES (?, ?, ?, ?, ?, ?, ?)""",
+                    [(segment_id, ref["actor_id"], f["start"], f["end"], f["form"], f["class"], f["title"])
+                     for f in ref["forms"]],
+                )
+            db.conn.executemany(
+                """INSERT INTO avoidance (answer_id, actor_id, question_id, in_question, in_answer, avoided)
+                   VALUES (?, ?, ?, ?, ?, ?)""",
+                [(segment_id, a["actor_id"], a["question_id"], a["in_question"], a["in_answer"], int(a["avoided"]))
+                 for a in result["avoidance"]],
+            )
+            db.execute(
+                """INSERT OR REPLACE INTO analysis_state (segment_id, input_sha256, registry_version, analyzed_at)
+                   VALUES (?, ?, ?, ?)""",
+                [segment_id, result["input_sha256"], registry_version, now],
+            )
