@@ -9,18 +9,20 @@ REPLAY := tests/files/fmprc
 
 .PHONY: install demo test clean
 
+# torch is pinned on the command line too: the CPU wheel, never a multi-GB CUDA build.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet "torch==2.13.0" -e ".[test]"
 	touch $(STAMP)
 
 install: $(STAMP)
 
-# Crawl the saved China MFA pages through a local replay of the site, then serve them.
+# Crawl the saved China MFA pages through a local replay of the site, analyze, then serve.
 demo: install
 	mkdir -p $(dir $(DB))
 	$(BIN)/communique --db $(DB) crawl fmprc --replay $(REPLAY)
+	$(BIN)/communique --db $(DB) analyze
 	$(BIN)/communique --db $(DB) stats
 	$(BIN)/communique --db $(DB) serve --port $(PORT)
 

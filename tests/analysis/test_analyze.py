@@ -1,0 +1,130 @@
+"""The real model on a few real texts: cache hits, incremental analysis, backends that agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+import numpy as np
+import pytest
+
+from analysis.embeddings import Embedder, EmbeddingSettings, MemoryCache
+from analysis.pipeline import analyze_corpus
+from analysis.registry import load_registry
+from corpus import Corpus, Document, Source
+from crawlers.spiders.fmprc import FmprcSpider, parse_briefing
+from tests.conftest import fmprc_page
+
+pytestmark = pytest.mark.slow
+
+TEXTS = [
+    "China supports the efforts made by the Venezuelan government to uphold national sovereignty.",
+    "We call upon all relevant parties to stay rational and cool-headed.",
+    "China supports the efforts made by the Venezuelan government to uphold national sovereignty.",
+]
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    return Embedder(EmbeddingSettings(batch_size=8))
+
+
+def test_vectors_are_unit_float32_and_cached_per_text(embedder):
+    embedder.cache = MemoryCache()
+    before = embedder.embedded
+    vectors = embedder.embed(TEXTS)
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.array_equal(vectors[0], vectors[2])
+    assert embedder.embedded - before == 2  # the repeated text went through the model once
+    again = embedder.embed(list(reversed(TEXTS)))
+    assert embedder.embedded - before == 2  # all from the cache
+    assert np.array_equal(again[0], vectors[2])
+
+
+def store_briefing(corpus: Corpus, name: str, edit=None) -> str:
+    body, url = fmprc_page(name)
+    briefing = parse_briefing(body, url)
+    if edit:
+        edit(briefing.segments)
+    corpus.register_source(FmprcSpider.source)
+    return corpus.store_document(
+        Document(source="fmprc", url=url, native_id=name.split(".")[0], html=body,
+                 fetched_at=dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc), language="en",
+                 title=briefing.title, date=briefing.date, spokesperson=briefing.spokesperson,
+                 segments=briefing.segments)
+    )
+
+
+def test_analyze_is_incremental_and_reads_the_founding_answer(tmp_path):
+    with Corpus(tmp_path / "c.db") as corpus:
+        doc_id = store_briefing(corpus, "t1632218.shtml")
+        n_segments = len(corpus.segments_of(doc_id))
+        registry = load_registry()
+        first = analyze_corpus(corpus, registry, EmbeddingSettings(batch_size=16), progress=False)
+        assert first.embedded == n_segments == first.analyzed
+        vector_rows = corpus.db.execute("SELECT dim, length(vector) FROM embeddings").fetchall()
+        assert set(vector_rows) == {(384, 384 * 4)}
+
+        answer = corpus.segments_of(doc_id)[7]
+        assert answer["text"].startswith("We have been closely following the current situation in Venezuela")
+        avoided = dict(corpus.db.execute(
+            "SELECT actor_id, avoided FROM avoidance WHERE answer_id = ?", [answer["id"]]).fetchall())
+        assert avoided["guaido"] == 1 and avoided["maduro"] == 1 and avoided["venezuela"] == 0
+        maduro = corpus.db.execute(
+            "SELECT class, forms FROM actor_references WHERE segment_id = ? AND actor_id = 'maduro'",
+            [answer["id"]]).fetchone()
+        assert maduro == ("role", '["the Venezuelan government"]')
+        offsets = corpus.db.execute(
+            "SELECT start, end FROM reference_forms WHERE segment_id = ? AND actor_id = 'maduro'",
+            [answer["id"]]).fetchone()
+        assert answer["text"][offsets[0] : offsets[1]] == "the Venezuelan government"
+
+        second = analyze_corpus(corpus, registry, EmbeddingSettings(batch_size=16), progress=False)
+        assert (second.embedded, second.analyzed) == (0, 0)
+
+        # a changed registry re-reads the segments but embeds nothing
+        extra = tmp_path / "extra.yaml"
+        extra.write_text("actors:\n  belt_and_road: {name: Belt and Road Initiative, kind: organization, "
+                         "aliases: [Belt and Road Initiative, BRI]}\n")
+        third = analyze_corpus(corpus, load_registry(extra), EmbeddingSettings(batch_size=16), progress=False)
+        assert (third.embedded, third.analyzed) == (0, n_segments)
+        assert corpus.db.execute(
+            "SELECT count(*) FROM actor_references WHERE actor_id = 'belt_and_road'").fetchone()[0] >= 2
+
+        # re-parsing with one answer changed redoes that answer only, keeping the other ids
+        def edit(segments):
+            segments[31].text += " Thank you."
+
+        store_briefing(corpus, "t1632218.shtml", edit)
+        fourth = analyze_corpus(corpus, load_registry(extra), EmbeddingSettings(batch_size=16), progress=False)
+        assert (fourth.embedded, fourth.analyzed) == (1, 1)
+
+
+def test_onnx_backend_gives_the_torch_vectors(tmp_path, monkeypatch, embedder):
+    pytest.importorskip("onnxruntime")
+    monkeypatch.setenv("COMMUNIQUE_CACHE", str(tmp_path))
+    body, url = fmprc_page("t1632218.shtml")
+    texts = [s.text for s in parse_briefing(body, url).segments[:6]]
+    onnx = Embedder(EmbeddingSettings(batch_size=4, backend="onnx"))
+    assert onnx.model_id == embedder.model_id  # interchangeable: one cache for both
+    a, b = onnx.encode(texts), embedder.encode(texts)
+    assert a.shape == b.shape
+    assert np.min(np.sum(a * b, axis=1)) > 0.9999
+
+
+def test_analyze_command_reports_its_work(tmp_path):
+    from click.testing import CliRunner
+
+    from communique.cli import main
+
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        store_briefing(corpus, "t1632218.shtml")
+    runner = CliRunner()
+    first = runner.invoke(main, ["--db", str(db), "analyze"])
+    assert first.exit_code == 0, first.output
+    assert "embedded 32 new texts with all-MiniLM-L6-v2; read 32 segments" in first.output
+    second = runner.invoke(main, ["--db", str(db), "analyze"])
+    assert "embedded 0 new texts" in second.output and "read 0 segments" in second.output
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM avoidance WHERE avoided").fetchone()[0] > 0
