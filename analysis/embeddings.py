@@ -95,6 +95,10 @@ class Embedder:
             else:
                 try:
                     from sentence_transformers import SentenceTransformer
+                    from transformers.utils import logging as transformers_logging
+
+                    # Loading a 90 MB model from disk needs no progress bar of its own.
+                    transformers_logging.disable_progress_bar()
 
                     self._encoder = SentenceTransformer(model_path(self.settings.model), device="cpu")
                 except (OSError, ValueError) as error:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+
+import numpy as np
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,8 +115,12 @@ def split_episodes(split: str) -> set[str] | None:
     return set(splits[split])
 
 
-def evaluate_all(path: str | Path, registry, split: str = "all") -> dict:
-    """What `communique evaluate` prints: naming, question naming, avoidance, stance."""
+def evaluate_all(path: str | Path, registry, split: str = "all", stance: str = "model", embedder=None) -> dict:
+    """What `communique evaluate` prints: naming, question naming, avoidance, stance.
+
+    `stance` is "model" (the shipped stance model), "cross-validate" (train on all
+    episodes but one, test on it, for each episode) or "none".
+    """
     from .naming import NamingAnalyzer
     from .registry import RegistryError
 
@@ -125,9 +131,23 @@ def evaluate_all(path: str | Path, registry, split: str = "all") -> dict:
     unknown = sorted({label.actor for item in items for label in item.actors} - set(registry.actors))
     if unknown:
         raise RegistryError(f"{path}: actors not in the registry: {', '.join(unknown)} (pass their file with --actors)")
-    result = evaluate_naming(items, NamingAnalyzer(registry))
-    result["stance"] = None
+    analyzer = NamingAnalyzer(registry)
+    result = evaluate_naming(items, analyzer)
     result["split"] = split
+    result["stance"] = None
+    if stance != "none" and any(label.stance for item in items for label in item.actors):
+        from .embeddings import Embedder
+
+        embedder = embedder or Embedder()
+        if stance == "cross-validate":
+            result["stance"] = cross_validate_stance(items, analyzer, embedder)
+            result["stance"]["method"] = "leave-one-episode-out cross-validation"
+        else:
+            from .stance import StanceScorer
+
+            scorer = StanceScorer(embedder)
+            result["stance"] = evaluate_stance(items, analyzer, scorer)
+            result["stance"]["method"] = f"shipped model {scorer.version}"
     return result
 
 
@@ -150,8 +170,19 @@ def format_report(result: dict, show_errors: bool = False) -> str:
         f"Question naming: accuracy {result['question_naming']['accuracy']:.3f}",
         f"Avoidance: precision {avoidance['precision']:.3f}, recall {avoidance['recall']:.3f}, "
         f"F1 {avoidance['f1']:.3f} ({avoidance['support']} avoided)",
-        "Stance: not measured yet",
     ]
+    stance = result.get("stance")
+    if stance:
+        lines += [
+            "",
+            f"Stance ({stance['method']}): accuracy {stance['accuracy']:.3f}, macro-F1 {stance['macro_f1']:.3f}, "
+            f"expected calibration error {stance['ece']:.3f}",
+            f"  {'class':<9}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}",
+        ]
+        for label, row in stance["per_class"].items():
+            lines.append(f"  {label:<9}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['support']:>9}")
+    else:
+        lines.append("Stance: no stance labels (or --stance none)")
     if show_errors:
         lines += ["", "Misread answer references:"]
         for error in result["errors"]:
@@ -187,3 +218,91 @@ def evaluate_naming(items: list[LabelledItem], analyzer) -> dict:
         "avoidance": binary_report(gold_avoided, pred_avoided),
         "errors": errors,
     }
+
+
+def expected_calibration_error(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Mean gap between confidence and accuracy over equal-width confidence bins, weighted by size."""
+    total = len(confidences)
+    if not total:
+        return 0.0
+    error = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        members = [i for i, c in enumerate(confidences) if low < c <= high or (b == 0 and c == 0)]
+        if members:
+            accuracy = sum(correct[i] for i in members) / len(members)
+            confidence = sum(confidences[i] for i in members) / len(members)
+            error += len(members) / total * abs(accuracy - confidence)
+    return error
+
+
+def stance_inputs(items: list[LabelledItem], analyzer):
+    """StanceInputs for every labelled actor with a stance, with gold labels and episodes."""
+    from .stance import StanceInput, speaker_state
+
+    inputs, gold, episodes = [], [], []
+    for item in items:
+        labelled = [label for label in item.actors if label.stance]
+        if not labelled:
+            continue
+        reading = analyzer.read_pair(item.question, item.answer, [label.actor for label in labelled])
+        for label in labelled:
+            inputs.append(StanceInput(item.question or "", item.answer, analyzer.registry[label.actor],
+                                      reading.question[label.actor], reading.answer[label.actor],
+                                      speaker_state(item.raw.get("country"))))
+            gold.append(label.stance)
+            episodes.append(item.episode or item.id)
+    return inputs, gold, episodes
+
+
+def stance_report(gold: list[str], predicted: list[str], confidences: list[float]) -> dict:
+    report = classification_report(gold, predicted, STANCES)
+    report["ece"] = expected_calibration_error(confidences, [g == p for g, p in zip(gold, predicted)])
+    return report
+
+
+def evaluate_stance(items: list[LabelledItem], analyzer, scorer) -> dict:
+    inputs, gold, _ = stance_inputs(items, analyzer)
+    results = scorer.score(inputs)
+    return stance_report(gold, [r.label for r in results], [r.confidence for r in results])
+
+
+def cross_validate_stance(items: list[LabelledItem], analyzer, embedder, c: float | None = None) -> dict:
+    """Train on all episodes but one, test on that one, for each episode; pooled figures."""
+    from .stance import LABELS, REGULARISATION, StanceFeaturizer, fit
+
+    c = REGULARISATION if c is None else c
+    inputs, gold, episodes = stance_inputs(items, analyzer)
+    featurizer = StanceFeaturizer(embedder)
+    matrix, _ = featurizer.features(inputs)
+    predicted, confidences = [None] * len(gold), [0.0] * len(gold)
+    per_episode = {}
+    for episode in sorted(set(episodes)):
+        test = [i for i, e in enumerate(episodes) if e == episode]
+        train = [i for i, e in enumerate(episodes) if e != episode]
+        model = fit(matrix[train], [gold[i] for i in train], embedder.model_id, "", "cv", c=c)
+        probabilities = model.probabilities(matrix[test])
+        for i, row in zip(test, probabilities):
+            predicted[i] = LABELS[int(np.argmax(row))]
+            confidences[i] = float(row.max())
+        per_episode[episode] = sum(predicted[i] == gold[i] for i in test) / len(test)
+    report = stance_report(gold, predicted, confidences)
+    report["per_episode_accuracy"] = per_episode
+    return report
+
+
+def train_stance_model(path: str | Path, registry, embedder, output: str | Path) -> dict:
+    """Fit the stance model on every labelled pair of `path` and write it to `output`."""
+    from .naming import NamingAnalyzer
+    from .stance import StanceFeaturizer, fit
+
+    items = read_labelled(path)
+    analyzer = NamingAnalyzer(registry)
+    inputs, gold, _ = stance_inputs(items, analyzer)
+    if len(set(gold)) < 3:
+        raise LabelledFileError(f"{path}: stance labels of all three classes are needed to train")
+    featurizer = StanceFeaturizer(embedder)
+    matrix, _ = featurizer.features(inputs)
+    model = fit(matrix, gold, embedder.model_id, featurizer.lexicon.fingerprint, Path(path).name)
+    model.save(output)
+    return {"examples": len(gold), "version": model.version, "output": str(output)}

@@ -1,8 +1,8 @@
-"""`communique analyze`: embed new text, then read naming and avoidance of changed segments.
+"""`communique analyze`: embed new text, then read naming, avoidance and stance of changed segments.
 
 Both steps are incremental: texts already embedded with the model are skipped (the cache
 is keyed by model and text hash), and a segment is read again only when its text, its
-question's text or the registry changed.
+question's text, the registry or the stance model changed.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from corpus import Corpus
 from corpus.analysis_store import (
     CorpusVectorCache,
     count_texts_missing_vectors,
-    segments_for_naming,
+    segments_to_analyze,
     store_actors,
-    store_naming,
+    store_analysis,
     texts_missing_vectors,
 )
 from corpus.store import sha256_hex
@@ -24,6 +24,7 @@ from .embeddings import Embedder, EmbeddingSettings
 from .naming import NamingAnalyzer
 from .references import Reference
 from .registry import Registry, actor_fingerprint
+from .stance import StanceInput, StanceScorer, speaker_state
 
 
 @dataclass
@@ -32,8 +33,9 @@ class AnalysisReport:
     analyzed: int
     references: int
     avoided: int
+    stances: int
     model: str
-    registry_version: str
+    analysis_version: str
 
 
 def input_hash(row: dict) -> str:
@@ -79,8 +81,9 @@ def _reference_row(ref: Reference) -> dict:
     }
 
 
-def read_segment(analyzer: NamingAnalyzer, row: dict) -> dict:
-    references, avoidance = [], []
+def read_segment(analyzer: NamingAnalyzer, row: dict) -> tuple[dict, list[StanceInput]]:
+    """A segment's references and avoidance rows, and the (answer, actor) pairs to judge for stance."""
+    references, avoidance, stance_inputs = [], [], []
     if row["kind"] == "answer" and row["question_text"] is not None:
         reading = analyzer.read_pair(row["question_text"], row["text"])
         references = [_reference_row(ref) for ref in reading.answer.values() if ref.cls != "absent"]
@@ -95,10 +98,17 @@ def read_segment(analyzer: NamingAnalyzer, row: dict) -> dict:
                 "in_answer": a_cls,
                 "avoided": q_ref.cls == "named" and a_cls != "named",
             })
+        own_state = speaker_state(row["country"])
+        for actor_id, a_ref in reading.answer.items():
+            q_ref = reading.question[actor_id]
+            if a_ref.cls != "absent" or q_ref.cls != "absent":
+                stance_inputs.append(StanceInput(row["question_text"], row["text"], analyzer.registry[actor_id],
+                                                 q_ref, a_ref, own_state))
     else:
         references = [_reference_row(ref) for ref in analyzer.read_text(row["text"]).values()]
-    return {"segment_id": row["id"], "input_sha256": input_hash(row), "references": references,
-            "avoidance": avoidance}
+    result = {"segment_id": row["id"], "input_sha256": input_hash(row), "references": references,
+              "avoidance": avoidance, "stances": []}
+    return result, stance_inputs
 
 
 def analyze_corpus(
@@ -119,21 +129,34 @@ def analyze_corpus(
         ],
     )
     analyzer = NamingAnalyzer(registry)
-    version = registry.version
-    analyzed = references = avoided = 0
+    scorer = StanceScorer(embedder)
+    version = f"registry {registry.version}; {scorer.version} on {embedder.model_id}"
+    analyzed = references = avoided = stances = 0
     bar = None
-    for rows in segments_for_naming(corpus, version, input_hash):
+    for rows in segments_to_analyze(corpus, version, input_hash):
         if progress and bar is None:
             from tqdm import tqdm
 
-            bar = tqdm(desc="reading naming", unit="segment")
-        results = [read_segment(analyzer, row) for row in rows]
-        store_naming(corpus, results, version)
+            bar = tqdm(desc="reading naming and stance", unit="segment")
+        results, pending = [], []
+        for row in rows:
+            result, inputs = read_segment(analyzer, row)
+            results.append(result)
+            pending += [(result, item) for item in inputs]
+        for (result, item), stance in zip(pending, scorer.score([item for _, item in pending])):
+            result["stances"].append({
+                "actor_id": item.actor.id, "label": stance.label, "score": stance.score,
+                "confidence": stance.confidence, "p_support": stance.probabilities["support"],
+                "p_oppose": stance.probabilities["oppose"], "p_neutral": stance.probabilities["neutral"],
+                "evidence": stance.evidence, "embedding_model": embedder.model_id, "method": scorer.version,
+            })
+        store_analysis(corpus, results, version)
         analyzed += len(results)
         references += sum(len(r["references"]) for r in results)
         avoided += sum(a["avoided"] for r in results for a in r["avoidance"])
+        stances += len(pending)
         if bar is not None:
             bar.update(len(results))
     if bar is not None:
         bar.close()
-    return AnalysisReport(embedded, analyzed, references, avoided, embedder.model_id, version)
+    return AnalysisReport(embedded, analyzed, references, avoided, stances, embedder.model_id, version)

@@ -134,7 +134,7 @@ def _load_registry(actor_files):
 @click.option("--batch-size", default=32, show_default=True, help="Texts per model call.")
 @click.pass_obj
 def analyze(obj, model, actor_files, backend, batch_size) -> None:
-    """Embed new text and read naming and avoidance of every changed segment.
+    """Embed new text and read naming, avoidance and stance of every changed segment.
 
     \b
     Example:
@@ -142,17 +142,19 @@ def analyze(obj, model, actor_files, backend, batch_size) -> None:
     """
     from analysis.embeddings import DEFAULT_MODEL, EmbeddingError, EmbeddingSettings
     from analysis.pipeline import analyze_corpus
+    from analysis.stance import StanceModelError
 
     registry = _load_registry(actor_files)
     settings = EmbeddingSettings(model=model or DEFAULT_MODEL, batch_size=batch_size, backend=backend)
     with _open_corpus(obj["db_path"]) as corpus:
         try:
             report = analyze_corpus(corpus, registry, settings)
-        except EmbeddingError as error:
+        except (EmbeddingError, StanceModelError) as error:
             raise click.ClickException(str(error)) from error
     click.echo(
         f"embedded {report.embedded} new texts with {report.model}; read {report.analyzed} segments "
-        f"({report.references} references, {report.avoided} avoided actors) with registry {report.registry_version}"
+        f"({report.references} references, {report.avoided} avoided actors, {report.stances} stances); "
+        f"{report.analysis_version}"
     )
 
 
@@ -162,9 +164,12 @@ def analyze(obj, model, actor_files, backend, batch_size) -> None:
               help="The actors file that accompanies the labels. Repeatable.")
 @click.option("--split", type=click.Choice(["all", "tune", "holdout"]), default="all", show_default=True,
               help="Score only the episodes of this split (analysis/data/splits.yaml).")
+@click.option("--stance", "stance_mode", type=click.Choice(["model", "cross-validate", "none"]), default="model",
+              show_default=True,
+              help="Score stance with the shipped model, or by training on all episodes but one for each episode.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--errors", is_flag=True, help="Also list every misread answer reference.")
-def evaluate(labelled, actor_files, split, as_json, errors) -> None:
+def evaluate(labelled, actor_files, split, stance_mode, as_json, errors) -> None:
     """Score naming and avoidance against a labelled JSONL file (no corpus needed).
 
     \b
@@ -173,11 +178,12 @@ def evaluate(labelled, actor_files, split, as_json, errors) -> None:
     """
     from analysis.evaluate import LabelledFileError, evaluate_all, format_report
     from analysis.registry import RegistryError
+    from analysis.stance import StanceModelError
 
     registry = _load_registry(actor_files)
     try:
-        result = evaluate_all(labelled, registry, split)
-    except (LabelledFileError, RegistryError) as error:
+        result = evaluate_all(labelled, registry, split, stance_mode)
+    except (LabelledFileError, RegistryError, StanceModelError) as error:
         raise click.ClickException(str(error)) from error
     if as_json:
         import json
@@ -185,6 +191,39 @@ def evaluate(labelled, actor_files, split, as_json, errors) -> None:
         click.echo(json.dumps({k: v for k, v in result.items() if k != "errors"}, indent=2))
     else:
         click.echo(format_report(result, show_errors=errors))
+
+
+@main.group()
+def train() -> None:
+    """Rebuild the trained parts of the analysis from labelled data."""
+
+
+@train.command("stance")
+@click.argument("labelled", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The actors file that accompanies the labels. Repeatable.")
+@click.option("--model", default=None, help="The embedding model whose vectors the stance model reads.")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write the model (default: the shipped analysis/data/stance_model.json).")
+def train_stance(labelled, actor_files, model, output) -> None:
+    """Fit the stance model on every labelled (answer, actor) of LABELLED.
+
+    \b
+    Example:
+        communique train stance tests/files/devset/items.jsonl --actors tests/files/devset/actors.json
+    """
+    from analysis.embeddings import DEFAULT_MODEL, Embedder, EmbeddingSettings
+    from analysis.evaluate import LabelledFileError, train_stance_model
+    from analysis.registry import RegistryError
+    from analysis.stance import DEFAULT_MODEL_FILE
+
+    registry = _load_registry(actor_files)
+    embedder = Embedder(EmbeddingSettings(model=model or DEFAULT_MODEL))
+    try:
+        report = train_stance_model(labelled, registry, embedder, output or DEFAULT_MODEL_FILE)
+    except (LabelledFileError, RegistryError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"stance model {report['version']} trained on {report['examples']} labelled pairs: {report['output']}")
 
 
 @main.command()

@@ -73,16 +73,18 @@ def store_actors(corpus: Corpus, actors: list[dict]) -> None:
         corpus.db["actors"].upsert_all(actors, pk="id")
 
 
-def segments_for_naming(corpus: Corpus, registry_version: str, input_hash, batch: int = 500) -> Iterator[list[dict]]:
-    """Batches of segments whose analysis is missing or was made from other text or registry.
+def segments_to_analyze(corpus: Corpus, analysis_version: str, input_hash, batch: int = 500) -> Iterator[list[dict]]:
+    """Batches of segments whose analysis is missing or was made from other text, registry or models.
 
     Each row carries its question's text (for answers); `input_hash(row)` says what the
     analysis depends on, to compare with what it was computed from. The ids to redo are
     listed first, so that writing results never disturbs the reading.
     """
-    select = """SELECT s.id, s.kind, s.text, s.reply_to, q.text AS question_text,
-                       st.input_sha256, st.registry_version
+    select = """SELECT s.id, s.kind, s.text, s.reply_to, q.text AS question_text, src.country,
+                       st.input_sha256, st.analysis_version
                 FROM segments s
+                JOIN documents d ON d.id = s.document_id
+                JOIN sources src ON src.name = d.source
                 LEFT JOIN segments q ON q.id = s.reply_to
                 LEFT JOIN analysis_state st ON st.segment_id = s.id"""
     stale = []
@@ -90,7 +92,7 @@ def segments_for_naming(corpus: Corpus, registry_version: str, input_hash, batch
     columns = [d[0] for d in cursor.description]
     for values in cursor:
         row = dict(zip(columns, values))
-        if row["input_sha256"] != input_hash(row) or row["registry_version"] != registry_version:
+        if row["input_sha256"] != input_hash(row) or row["analysis_version"] != analysis_version:
             stale.append(row["id"])
     for start in range(0, len(stale), batch):
         ids = stale[start : start + batch]
@@ -102,10 +104,10 @@ def count_segments(corpus: Corpus) -> int:
     return corpus.db.execute("SELECT count(*) FROM segments").fetchone()[0]
 
 
-def store_naming(corpus: Corpus, results: list[dict], registry_version: str) -> None:
-    """Replace the references and avoidance rows of the given segments, in one transaction.
+def store_analysis(corpus: Corpus, results: list[dict], analysis_version: str) -> None:
+    """Replace the references, avoidance and stance rows of the given segments, in one transaction.
 
-    Each result: {"segment_id", "input_sha256", "references": [...], "avoidance": [...]}.
+    Each result: {"segment_id", "input_sha256", "references": [...], "avoidance": [...], "stances": [...]}.
     """
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     db = corpus.db
@@ -113,7 +115,7 @@ def store_naming(corpus: Corpus, results: list[dict], registry_version: str) -> 
         for result in results:
             segment_id = result["segment_id"]
             for table, key in (("actor_references", "segment_id"), ("reference_forms", "segment_id"),
-                               ("avoidance", "answer_id")):
+                               ("avoidance", "answer_id"), ("stances", "answer_id")):
                 db.execute(f"DELETE FROM {table} WHERE {key} = ?", [segment_id])
             for ref in result["references"]:
                 db.execute(
@@ -135,8 +137,16 @@ def store_naming(corpus: Corpus, results: list[dict], registry_version: str) -> 
                 [(segment_id, a["actor_id"], a["question_id"], a["in_question"], a["in_answer"], int(a["avoided"]))
                  for a in result["avoidance"]],
             )
+            db.conn.executemany(
+                """INSERT INTO stances (answer_id, actor_id, label, score, confidence, p_support, p_oppose,
+                                        p_neutral, evidence, embedding_model, method)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [(segment_id, st["actor_id"], st["label"], st["score"], st["confidence"], st["p_support"],
+                  st["p_oppose"], st["p_neutral"], json.dumps(st["evidence"], ensure_ascii=False),
+                  st["embedding_model"], st["method"]) for st in result.get("stances", [])],
+            )
             db.execute(
-                """INSERT OR REPLACE INTO analysis_state (segment_id, input_sha256, registry_version, analyzed_at)
+                """INSERT OR REPLACE INTO analysis_state (segment_id, input_sha256, analysis_version, analyzed_at)
                    VALUES (?, ?, ?, ?)""",
-                [segment_id, result["input_sha256"], registry_version, now],
+                [segment_id, result["input_sha256"], analysis_version, now],
             )

@@ -203,9 +203,35 @@ def m002_embeddings_actors_references(db: Database) -> None:
         CREATE TABLE analysis_state (
             segment_id TEXT PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,
             input_sha256 TEXT NOT NULL,
-            registry_version TEXT NOT NULL,
+            analysis_version TEXT NOT NULL,
             analyzed_at TEXT NOT NULL
         )""",
+    )
+
+
+STANCE_LABELS = ("support", "oppose", "neutral")
+
+
+@migrations()
+def m003_stances(db: Database) -> None:
+    _run(
+        db,
+        f"""
+        CREATE TABLE stances (
+            answer_id TEXT NOT NULL REFERENCES segments(id) ON DELETE CASCADE,
+            actor_id TEXT NOT NULL REFERENCES actors(id),
+            label TEXT NOT NULL CHECK (label IN {STANCE_LABELS!r}),
+            score REAL NOT NULL CHECK (score BETWEEN -1 AND 1),
+            confidence REAL NOT NULL,
+            p_support REAL NOT NULL,
+            p_oppose REAL NOT NULL,
+            p_neutral REAL NOT NULL,
+            evidence TEXT NOT NULL,
+            embedding_model TEXT NOT NULL,
+            method TEXT NOT NULL,
+            PRIMARY KEY (answer_id, actor_id)
+        )""",
+        "CREATE INDEX stances_actor ON stances(actor_id, label)",
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 
 import numpy as np
@@ -80,8 +81,18 @@ def test_analyze_is_incremental_and_reads_the_founding_answer(tmp_path):
             [answer["id"]]).fetchone()
         assert answer["text"][offsets[0] : offsets[1]] == "the Venezuelan government"
 
+        stances = dict(corpus.db.execute(
+            "SELECT actor_id, label FROM stances WHERE answer_id = ?", [answer["id"]]).fetchall())
+        assert stances["united_states"] == "oppose"
+        assert stances["venezuela_government"] == "support"
+        evidence = json.loads(corpus.db.execute(
+            "SELECT evidence FROM stances WHERE answer_id = ? AND actor_id = 'venezuela_government'",
+            [answer["id"]]).fetchone()[0])
+        assert evidence == ["China supports the efforts made by the Venezuelan government to uphold national "
+                            "sovereignty, independence and stability."]
+
         second = analyze_corpus(corpus, registry, EmbeddingSettings(batch_size=16), progress=False)
-        assert (second.embedded, second.analyzed) == (0, 0)
+        assert (second.embedded, second.analyzed, second.stances) == (0, 0, 0)
 
         # a changed registry re-reads the segments but embeds nothing
         extra = tmp_path / "extra.yaml"
@@ -125,6 +136,7 @@ def test_analyze_command_reports_its_work(tmp_path):
     first = runner.invoke(main, ["--db", str(db), "analyze"])
     assert first.exit_code == 0, first.output
     assert "embedded 32 new texts with all-MiniLM-L6-v2; read 32 segments" in first.output
+    assert "stances)" in first.output
     second = runner.invoke(main, ["--db", str(db), "analyze"])
     assert "embedded 0 new texts" in second.output and "read 0 segments" in second.output
     assert sqlite3.connect(db).execute("SELECT count(*) FROM avoidance WHERE avoided").fetchone()[0] > 0

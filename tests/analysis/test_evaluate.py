@@ -47,9 +47,9 @@ def labelled(tmp_path):
 
 
 def test_metrics_equal_the_hand_computed_ones(labelled):
-    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json"])
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json", "--stance", "none"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["n_items"] == 3
     naming = report["naming"]
     assert naming["accuracy"] == pytest.approx(7 / 8)
@@ -65,12 +65,12 @@ def test_metrics_equal_the_hand_computed_ones(labelled):
 
 
 def test_split_keeps_only_its_episodes(labelled):
-    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json", "--split", "holdout"])
-    assert json.loads(result.output)["n_items"] == 1
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json", "--split", "holdout", "--stance", "none"])
+    assert json.loads(result.stdout)["n_items"] == 1
 
 
 def test_human_report_names_the_figures(labelled):
-    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--errors"])
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--errors", "--stance", "none"])
     assert "Answer naming: accuracy 0.875" in result.output
     assert "hand-3 trump: labelled oblique [], read absent []" in result.output
 
@@ -90,3 +90,16 @@ def test_actor_missing_from_the_registry_is_named(tmp_path):
     result = CliRunner().invoke(main, ["evaluate", str(path)])
     assert result.exit_code != 0
     assert "actors not in the registry: atlantis" in result.output
+
+
+@pytest.mark.slow
+def test_stance_is_scored_with_the_shipped_model(labelled):
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json"])
+    assert result.exit_code == 0, result.output
+    stance = json.loads(result.stdout)["stance"]
+    assert stance["n"] == 8
+    assert set(stance["per_class"]) == {"support", "oppose", "neutral"}
+    assert stance["per_class"]["neutral"]["support"] == 8  # every hand label above is neutral
+    assert 0 <= stance["macro_f1"] <= 1 and 0 <= stance["ece"] <= 1
+    assert stance["accuracy"] == pytest.approx(stance["per_class"]["neutral"]["recall"])
+    assert stance["method"].startswith("shipped model stance-logreg-1-")
