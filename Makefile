@@ -23,6 +23,9 @@ demo: install
 	mkdir -p $(dir $(DB))
 	$(BIN)/communique --db $(DB) crawl fmprc --replay $(REPLAY)
 	$(BIN)/communique --db $(DB) analyze
+	$(BIN)/communique --db $(DB) export trends --actor maduro --actor guaido --ministry fmprc \
+		--since 2019-01-01 --until 2019-12-31 --by month --format csv \
+		--output $(dir $(DB))maduro_guaido_2019.csv --plot $(dir $(DB))maduro_guaido_2019.png
 	$(BIN)/communique --db $(DB) stats
 	$(BIN)/communique --db $(DB) serve --port $(PORT)
 

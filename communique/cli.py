@@ -26,7 +26,21 @@ def _open_corpus(db_path: Path):
         raise click.ClickException(str(error)) from error
 
 
-@click.group(epilog=EPILOG_EXAMPLE)
+class CommandLine(click.Group):
+    """Keeps the arguments it was called with, so that exports can record the exact command."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        argv = list(args)
+        context = super().make_context(info_name, args, parent=parent, **extra)
+        context.meta["communique.argv"] = argv
+        return context
+
+
+def command_line() -> list[str]:
+    return ["communique", *click.get_current_context().meta.get("communique.argv", [])]
+
+
+@click.group(cls=CommandLine, epilog=EPILOG_EXAMPLE)
 @click.version_option(__version__, prog_name="communique")
 @click.option(
     "--db",
@@ -224,6 +238,118 @@ def train_stance(labelled, actor_files, model, output) -> None:
     except (LabelledFileError, RegistryError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"stance model {report['version']} trained on {report['examples']} labelled pairs: {report['output']}")
+
+
+@main.group()
+def export() -> None:
+    """Export stance and naming trends, or quotes, with their provenance."""
+
+
+def _date_option(name: str):
+    return click.option(f"--{name}", metavar="DATE", help=f"Only answers {'on or after' if name == 'since' else 'on or before'} this date (YYYY-MM-DD).")
+
+
+def _check_actors(corpus, actors: tuple[str, ...]) -> None:
+    known = {row[0] for row in corpus.db.execute("SELECT id FROM actors")}
+    if not known:
+        raise click.ClickException(f"{corpus.path} has no analysis yet: run `communique analyze` first")
+    unknown = [actor for actor in actors if actor not in known]
+    if unknown:
+        raise click.ClickException(f"unknown actor {', '.join(map(repr, unknown))}: not in the registry of {corpus.path}")
+
+
+def _sources(corpus, ministries: tuple[str, ...]) -> dict[str, str]:
+    """Source name -> ministry, for the --ministry values (source names or ministry names), or all."""
+    all_sources = dict(corpus.db.execute("SELECT name, ministry FROM sources ORDER BY name").fetchall())
+    if not ministries:
+        return all_sources
+    chosen = {name: ministry for name, ministry in all_sources.items() if name in ministries or ministry in ministries}
+    missing = [m for m in ministries if m not in all_sources and m not in all_sources.values()]
+    if missing:
+        raise click.ClickException(f"unknown ministry {', '.join(map(repr, missing))}: sources are {', '.join(all_sources)}")
+    return chosen
+
+
+@export.command("trends")
+@click.option("--actor", "actors", multiple=True, required=True, help="An actor id of the registry. Repeatable.")
+@click.option("--ministry", "ministries", multiple=True, help="A source (fmprc) or ministry name. Repeatable; default all.")
+@_date_option("since")
+@_date_option("until")
+@click.option("--by", type=click.Choice(["week", "month", "quarter"]), default="month", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write.")
+@click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the trends to this PNG.")
+@click.pass_obj
+def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) -> None:
+    """One row per period and ministry: naming counts and rates, avoidance, mean stance with a 95% interval.
+
+    \b
+    Example:
+        communique export trends --actor maduro --actor guaido --since 2019-01-01 --until 2019-12-31 \\
+            --by month --format csv --output maduro.csv --plot maduro.png
+    """
+    from analysis.trends import trend_rows
+    from corpus.analysis_store import actor_answer_records, corpus_provenance, titles_of
+    from crawlers.spiders.base import parse_bound
+
+    from .export import ExportError, plot_trends, provenance, write_rows
+
+    try:
+        first, last = parse_bound(since, "since"), parse_bound(until, "until")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    with _open_corpus(obj["db_path"]) as corpus:
+        _check_actors(corpus, actors)
+        chosen = _sources(corpus, ministries)
+        rows = []
+        for actor in actors:
+            records = actor_answer_records(corpus, actor, list(chosen), since, until)
+            titles = titles_of(corpus, [r["answer_id"] for r in records], actor)
+            rows += trend_rows(records, actor, by, chosen, first, last, titles)
+        meta = provenance(command_line(), corpus_provenance(corpus), {
+            "actors": list(actors), "ministries": list(chosen), "since": since, "until": until, "by": by,
+        })
+    try:
+        written = write_rows(rows, output, fmt, meta)
+    except ExportError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{len(rows)} rows ({', '.join(actors)} by {by}) written to {', '.join(map(str, written))}")
+    if plot:
+        title = f"{', '.join(actors)} in the answers of {', '.join(chosen)}, by {by}"
+        click.echo(f"chart written to {plot_trends(rows, plot, title)}")
+
+
+@export.command("quotes")
+@click.option("--actor", required=True, help="An actor id of the registry.")
+@click.option("--class", "cls", type=click.Choice(["avoided", "named", "role", "oblique", "absent"]),
+              help="Only answers that avoided the actor, or that refer to it this way.")
+@click.option("--ministry", "ministries", multiple=True, help="A source (fmprc) or ministry name. Repeatable; default all.")
+@_date_option("since")
+@_date_option("until")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write.")
+@click.pass_obj
+def export_quotes(obj, actor, cls, ministries, since, until, fmt, output) -> None:
+    """Every answer about an actor with date, ministry, spokesperson, URL, question, forms, stance and evidence.
+
+    \b
+    Example:
+        communique export quotes --actor guaido --class avoided --format csv --output guaido_avoided.csv
+    """
+    from analysis.trends import quote_rows
+    from corpus.analysis_store import actor_answer_records, corpus_provenance
+
+    from .export import provenance, write_rows
+
+    with _open_corpus(obj["db_path"]) as corpus:
+        _check_actors(corpus, (actor,))
+        chosen = _sources(corpus, ministries)
+        rows = quote_rows(actor_answer_records(corpus, actor, list(chosen), since, until), actor, cls)
+        meta = provenance(command_line(), corpus_provenance(corpus), {
+            "actor": actor, "class": cls, "ministries": list(chosen), "since": since, "until": until,
+        })
+    written = write_rows(rows, output, fmt, meta)
+    click.echo(f"{len(rows)} answers about {actor} written to {', '.join(map(str, written))}")
 
 
 @main.command()

@@ -150,3 +150,93 @@ def store_analysis(corpus: Corpus, results: list[dict], analysis_version: str) -
                    VALUES (?, ?, ?, ?)""",
                 [segment_id, result["input_sha256"], analysis_version, now],
             )
+
+
+def actor_answer_records(
+    corpus: Corpus,
+    actor_id: str,
+    sources: Sequence[str] = (),
+    since: str | None = None,
+    until: str | None = None,
+) -> list[dict]:
+    """Every answer whose question or answer refers to the actor, with how, and its stance.
+
+    One row per answer: date, source and ministry, spokesperson, URL, the question's and
+    the answer's reference class (absent when only the other text refers), avoided, the
+    stance, the answer's forms and titles for the actor, and the texts.
+    """
+    where, params = ["d.date IS NOT NULL"], [actor_id, actor_id, actor_id, actor_id, actor_id]
+    if sources:
+        where.append(f"d.source IN ({','.join('?' * len(sources))})")
+        params += list(sources)
+    if since:
+        where.append("d.date >= ?")
+        params.append(since)
+    if until:
+        where.append("d.date <= ?")
+        params.append(until)
+    rows = corpus.db.execute(
+        f"""
+        WITH involved AS (
+            SELECT answer_id AS id FROM avoidance WHERE actor_id = ?
+            UNION SELECT segment_id FROM actor_references WHERE actor_id = ?
+        )
+        SELECT a.id AS answer_id, d.date, d.source, src.ministry, d.spokesperson, d.url, d.title,
+               q.text AS question, a.text AS answer,
+               coalesce(av.in_question, 'absent') AS in_question,
+               coalesce(ar.class, 'absent') AS in_answer,
+               coalesce(av.avoided, 0) AS avoided,
+               ar.forms AS forms, ar.title AS title,
+               st.label AS stance, st.score AS stance_score, st.evidence AS evidence
+        FROM involved
+        JOIN segments a ON a.id = involved.id AND a.kind = 'answer'
+        JOIN documents d ON d.id = a.document_id
+        JOIN sources src ON src.name = d.source
+        LEFT JOIN segments q ON q.id = a.reply_to
+        LEFT JOIN avoidance av ON av.answer_id = a.id AND av.actor_id = ?
+        LEFT JOIN actor_references ar ON ar.segment_id = a.id AND ar.actor_id = ?
+        LEFT JOIN stances st ON st.answer_id = a.id AND st.actor_id = ?
+        WHERE {' AND '.join(where)}
+        ORDER BY d.date, d.source, a.position
+        """,
+        params,
+    )
+    columns = [d[0] for d in rows.description]
+    records = []
+    for values in rows:
+        record = dict(zip(columns, values))
+        record["forms"] = json.loads(record["forms"]) if record["forms"] else []
+        record["evidence"] = json.loads(record["evidence"]) if record["evidence"] else []
+        record["avoided"] = bool(record["avoided"])
+        records.append(record)
+    return records
+
+
+def titles_of(corpus: Corpus, answer_ids: Sequence[str], actor_id: str) -> dict[str, list[str]]:
+    """Titles used with the actor's name, per answer."""
+    titles: dict[str, list[str]] = {}
+    for start in range(0, len(answer_ids), 500):
+        chunk = list(answer_ids[start : start + 500])
+        for segment_id, title in corpus.db.execute(
+            f"""SELECT segment_id, title FROM reference_forms WHERE actor_id = ? AND title IS NOT NULL
+                AND segment_id IN ({','.join('?' * len(chunk))}) ORDER BY segment_id, start""",
+            [actor_id, *chunk],
+        ):
+            titles.setdefault(segment_id, []).append(title)
+    return titles
+
+
+def corpus_provenance(corpus: Corpus) -> dict:
+    """What a reader of an export needs to know about the corpus it came from."""
+    first, last, documents = corpus.db.execute(
+        "SELECT min(date), max(date), count(*) FROM documents WHERE date IS NOT NULL"
+    ).fetchone()
+    versions = [row[0] for row in corpus.db.execute("SELECT DISTINCT analysis_version FROM analysis_state")]
+    models = [row[0] for row in corpus.db.execute("SELECT DISTINCT embedding_model FROM stances")]
+    return {
+        "corpus": str(corpus.path),
+        "corpus_date_range": [first, last],
+        "corpus_documents": documents,
+        "analysis_versions": versions,
+        "embedding_models": models,
+    }

@@ -1,0 +1,141 @@
+"""Writing exports: CSV (with a provenance sidecar), JSON and Parquet (provenance inside), and charts.
+
+Numbers in papers must be reproducible: every export carries the Communique version,
+the exact command, the analysis versions (registry hash, stance model, embedding model)
+and the corpus' date range.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import shlex
+from pathlib import Path
+
+from . import __version__
+
+FORMATS = ("csv", "json", "parquet")
+
+
+class ExportError(ValueError):
+    """An export could not be written."""
+
+
+def provenance(command: list[str], corpus_facts: dict, parameters: dict) -> dict:
+    return {
+        "communique_version": __version__,
+        "command": shlex.join(command),
+        "exported_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "parameters": parameters,
+        **corpus_facts,
+    }
+
+
+def sidecar_path(output: Path) -> Path:
+    return output.with_name(output.name + ".provenance.json")
+
+
+def _flat(value):
+    if isinstance(value, list):
+        return " | ".join(str(v) for v in value)
+    return value
+
+
+def write_rows(rows: list[dict], output: Path, fmt: str, meta: dict) -> list[Path]:
+    """Write rows in `fmt`; returns the files written. Writes to a temporary name first."""
+    if fmt not in (*FORMATS, "jsonl"):
+        raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(output.name + ".partial")
+    written = [output]
+    if fmt == "csv":
+        with partial.open("w", newline="", encoding="utf-8") as handle:
+            if rows:
+                writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+                writer.writeheader()
+                writer.writerows({k: _flat(v) for k, v in row.items()} for row in rows)
+        sidecar_path(output).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(sidecar_path(output))
+    elif fmt == "jsonl":
+        with partial.open("w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+        sidecar_path(output).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(sidecar_path(output))
+    elif fmt == "json":
+        partial.write_text(json.dumps({"provenance": meta, "rows": rows}, indent=2, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pylist(rows) if rows else pa.table({})
+        table = table.replace_schema_metadata({b"communique": json.dumps(meta, ensure_ascii=False).encode()})
+        pq.write_table(table, str(partial))
+    partial.replace(output)
+    return written
+
+
+LINE_STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v", "P")
+
+
+def plot_trends(rows: list[dict], output: Path, title: str) -> Path:
+    """Naming rate and mean stance per period, one line per ministry and actor, in greys.
+
+    Intervals are shaded; periods with few answers get hollow markers; a period with no
+    answer leaves a gap in the line rather than a made-up zero.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    series: dict[tuple[str, str], list[dict]] = {}
+    for row in rows:
+        series.setdefault((row["ministry"], row["actor"]), []).append(row)
+    figure, (naming, stance) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
+    greys = ["0.0", "0.45", "0.25", "0.6"]
+    for index, ((ministry, actor), points) in enumerate(sorted(series.items())):
+        style = {"color": greys[index % len(greys)], "linestyle": LINE_STYLES[index % len(LINE_STYLES)],
+                 "marker": MARKERS[index % len(MARKERS)]}
+        x = [dt.date.fromisoformat(p["period_start"]) for p in points]
+        source = points[0]["source"]
+        label = f"{actor} — {source}" if len({a for _, a in series}) > 1 else f"{source}: {ministry}"
+        named = [p["named_rate"] if p["named_rate"] is not None else float("nan") for p in points]
+        mean = [p["stance_mean"] if p["stance_mean"] is not None else float("nan") for p in points]
+        low = [p["stance_low"] if p["stance_low"] is not None else float("nan") for p in points]
+        high = [p["stance_high"] if p["stance_high"] is not None else float("nan") for p in points]
+        naming.plot(x, named, label=label, **style)
+        stance.plot(x, mean, label=label, **style)
+        stance.fill_between(x, low, high, color=style["color"], alpha=0.15, linewidth=0)
+        small = [(xi, ni, mi) for xi, ni, mi, p in zip(x, named, mean, points) if p["small_count"] and p["answers"]]
+        if small:
+            xs, ns, ms = zip(*small)
+            for axis, ys in ((naming, ns), (stance, ms)):
+                axis.scatter(xs, ys, s=60, facecolors="white", edgecolors=style["color"], zorder=3,
+                             marker=style["marker"])
+    naming.set_ylabel("share of answers naming the actor")
+    naming.set_ylim(-0.05, 1.05)
+    naming.set_title(title)
+    naming.legend(loc="best", fontsize=8)
+    stance.set_ylabel("mean stance (−1 oppose … +1 support)\nshaded: 95% bootstrap interval")
+    stance.set_ylim(-1.05, 1.05)
+    stance.axhline(0, color="0.7", linewidth=0.8)
+    stance.set_xlabel("period start (hollow markers: fewer than 5 answers)")
+    if rows:
+        starts = sorted({dt.date.fromisoformat(r["period_start"]) for r in rows})
+        padding = dt.timedelta(days=max(3, (starts[-1] - starts[0]).days // 40))
+        stance.set_xlim(starts[0] - padding, starts[-1] + padding)  # the whole requested range, quiet periods too
+    from matplotlib.dates import DateFormatter
+
+    stance.xaxis.set_major_formatter(DateFormatter("%Y-%m-%d" if rows and rows[0]["period"][5:6] == "W" else "%Y-%m"))
+    for axis in (naming, stance):
+        axis.grid(True, color="0.9")
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(output, dpi=120)
+    plt.close(figure)
+    return output
