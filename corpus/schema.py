@@ -235,5 +235,46 @@ def m003_stances(db: Database) -> None:
     )
 
 
+@migrations()
+def m004_answer_actors_view(db: Database) -> None:
+    # One row per (answer, actor) with everything a reader filters on: the corpus' main
+    # browsing table, searchable through segments_fts by the answer's rowid.
+    _run(
+        db,
+        """
+        CREATE VIEW answer_actors AS
+        SELECT
+            a.rowid AS answer_rowid,
+            a.id AS answer_id,
+            d.date,
+            substr(d.date, 1, 4) AS year,
+            substr(d.date, 1, 7) AS month,
+            d.source,
+            src.ministry,
+            d.spokesperson,
+            pairs.actor_id AS actor,
+            coalesce(av.in_question, 'absent') AS in_question,
+            coalesce(ar.class, 'absent') AS in_answer,
+            coalesce(av.avoided, 0) AS avoided,
+            ar.forms,
+            ar.title,
+            st.label AS stance,
+            round(st.score, 3) AS stance_score,
+            a.text AS answer,
+            d.url
+        FROM (
+            SELECT answer_id, actor_id FROM avoidance
+            UNION SELECT segment_id, actor_id FROM actor_references
+                  WHERE segment_id IN (SELECT id FROM segments WHERE kind = 'answer')
+        ) AS pairs
+        JOIN segments a ON a.id = pairs.answer_id
+        JOIN documents d ON d.id = a.document_id
+        JOIN sources src ON src.name = d.source
+        LEFT JOIN avoidance av ON av.answer_id = pairs.answer_id AND av.actor_id = pairs.actor_id
+        LEFT JOIN actor_references ar ON ar.segment_id = pairs.answer_id AND ar.actor_id = pairs.actor_id
+        LEFT JOIN stances st ON st.answer_id = pairs.answer_id AND st.actor_id = pairs.actor_id""",
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

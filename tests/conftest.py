@@ -38,3 +38,12 @@ def crawled_db(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("crawl") / "full.db"
     run_communique("crawl", "fmprc", "--replay", str(FMPRC_REPLAY), db=db)
     return db
+
+
+@pytest.fixture(scope="session")
+def analyzed_db(tmp_path_factory) -> Path:
+    """A small analysed corpus: the briefings of 21-25 January 2019, crawled and analysed for real."""
+    db = tmp_path_factory.mktemp("analyzed") / "corpus.db"
+    run_communique("crawl", "fmprc", "--replay", str(FMPRC_REPLAY), "--since", "2019-01-21", "--until", "2019-01-25", db=db)
+    run_communique("analyze", db=db)
+    return db
