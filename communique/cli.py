@@ -207,6 +207,49 @@ def evaluate(labelled, actor_files, split, stance_mode, as_json, errors) -> None
         click.echo(format_report(result, show_errors=errors))
 
 
+@main.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default=None,
+              help="The file's format (default: from its extension).")
+@click.option("--map", "mappings", multiple=True, metavar="COLUMN=FIELD",
+              help="Read COLUMN as FIELD (id, date, question, answer, url, spokesperson, ministry, country, "
+                   "title, language, source). Repeatable.")
+@click.option("--source", default=None, help="The source name to file the rows under (default: from the file).")
+@click.pass_obj
+def import_(obj, file, fmt, mappings, source) -> None:
+    """Import a CSV or JSONL corpus of question/answer pairs, all or nothing.
+
+    Recognises the CMFA PressCon layout (id, date, question, answer, ...) and the labelled
+    devset's JSONL; other files are read by column name or --map. Bad rows are reported
+    with their line numbers and nothing is imported; importing a file twice adds nothing.
+
+    \b
+    Example:
+        communique import presscon.csv
+        communique import answers.csv --map frage=question --map antwort=answer --map datum=date
+    """
+    from corpus.importers import BadImportFile, import_file
+
+    fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}.get(file.suffix.lower())
+    if fmt is None:
+        raise click.ClickException(f"{file}: say --format csv or --format jsonl (the extension does not tell)")
+    mapping = {}
+    for item in mappings:
+        column, sep, field = item.partition("=")
+        if not sep or not column or not field:
+            raise click.ClickException(f"--map {item!r}: expected COLUMN=FIELD")
+        mapping[column] = field
+    with _open_corpus(obj["db_path"]) as corpus:
+        try:
+            report = import_file(corpus, file, fmt, mapping, source)
+        except BadImportFile as error:
+            lines = str(error).splitlines()
+            for line in lines[1:]:
+                click.echo(line, err=True)
+            raise click.ClickException(lines[0]) from error
+    click.echo(report.summary())
+
+
 @main.group()
 def train() -> None:
     """Rebuild the trained parts of the analysis from labelled data."""
