@@ -100,7 +100,7 @@ def crawl(obj, source, replay, since, until, jobdir, verbose) -> None:
     click.echo(
         f"{source}: stored {report.stored} documents ({report.parse_errors} with parse errors), "
         f"skipped {report.skipped_stored} already stored and {report.skipped_out_of_range} out of range, "
-        f"{report.http_errors} HTTP errors; finished: {report.finish_reason}"
+        f"{report.http_errors} HTTP errors, {report.removed_pages} removed pages; finished: {report.finish_reason}"
     )
     if report.finish_reason not in ("finished",):
         raise click.ClickException(f"crawl of {source} stopped early: {report.finish_reason}")
