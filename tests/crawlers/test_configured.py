@@ -452,7 +452,7 @@ def test_replay_crawl_of_mea(tmp_path):
     db = tmp_path / "mea.db"
     result = run_communique("crawl", "mea", "--replay", str(MEA_REPLAY), db=db)
     assert "mea: stored 4 documents (0 with parse errors)" in result.stdout
-    assert "0 HTTP errors; finished: finished" in result.stdout
+    assert "0 HTTP errors, 0 removed pages; finished: finished" in result.stdout
     assert crawled(db) == [
         ("mea:36155", "2023-02-17", "Weekly Media Briefing", "Arindam Bagchi", "ok", 5),
         ("mea:36298", "2023-03-09", "Weekly Media Briefing", "Arindam Bagchi", "ok", 8),
@@ -475,7 +475,7 @@ def test_replay_crawl_of_mofa_japan(tmp_path):
     result = run_communique("crawl", "mofa_japan", "--replay", str(MOFA_REPLAY), db=db)
     # pc_202212_index.html, linked from the archive, is not in the replay: the listing ends there
     assert "mofa_japan: stored 4 documents (0 with parse errors)" in result.stdout
-    assert "0 HTTP errors; finished: finished" in result.stdout
+    assert "0 HTTP errors, 0 removed pages; finished: finished" in result.stdout
     assert crawled(db) == [
         ("mofa_japan:kaiken24e_000205", "2023-01-11", "Extraordinary Press Conference", "HAYASHI Yoshimasa", "ok", 5),
         ("mofa_japan:kaiken24e_000211", "2023-02-21", "Press Conference", "HAYASHI Yoshimasa", "ok", 6),

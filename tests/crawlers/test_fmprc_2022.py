@@ -274,7 +274,7 @@ def test_replay_crawl_of_the_2022_site(tmp_path):
     # 5 briefings and the page of an unknown layout; the removed page is not stored, and the
     # mfa_eng listing, absent from this replay, is no HTTP error.
     assert "fmprc: stored 6 documents (1 with parse errors)" in result.stdout
-    assert "0 HTTP errors; finished: finished" in result.stdout
+    assert "0 HTTP errors, 1 removed pages; finished: finished" in result.stdout
     connection = sqlite3.connect(db)
     rows = connection.execute(
         "SELECT id, date, date_inferred, layout, parse_status, segment_count FROM documents ORDER BY id"
