@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import numpy as np
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 

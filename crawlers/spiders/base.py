@@ -11,13 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import scrapy
 from dateutil import parser as date_parser
 
 from corpus import Corpus
-from corpus.records import Document, Source
+from corpus.records import Document, Segment, Source
 from crawlers.parsing import LayoutError
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,27 @@ class ListedArticle:
     url: str
     title: str
     date: dt.date | None
+
+
+@dataclass
+class ListPage:
+    """What a list page gives: the briefings it links and how many list pages there are."""
+
+    articles: list[ListedArticle]
+    page_count: int = 1
+
+
+@dataclass
+class Briefing:
+    """What every spider's pure `parse_briefing` returns, and `BriefingSpider.document` stores."""
+
+    title: str | None
+    spokesperson: str | None
+    kind: str | None
+    date: dt.date | None
+    date_inferred: str | None
+    segments: list[Segment] = field(default_factory=list)
+    layout: str | None = None
 
 
 def parse_bound(value: str | dt.date | None, name: str) -> dt.date | None:

@@ -33,7 +33,7 @@ import yaml
 from dateutil import parser as date_parser
 
 from communique.config import POLITENESS
-from corpus.records import Segment, Source
+from corpus.records import Source
 from crawlers.parsing import (
     LayoutError,
     Paragraph,
@@ -45,7 +45,7 @@ from crawlers.parsing import (
     parse_html,
     split_label,
 )
-from crawlers.spiders.base import BriefingSpider, ListedArticle
+from crawlers.spiders.base import Briefing, BriefingSpider, ListedArticle
 
 log = logging.getLogger(__name__)
 
@@ -591,17 +591,6 @@ def parse_list_page(config: SiteConfig, html: str | bytes, url: str) -> ListPage
 
 
 # Articles ------------------------------------------------------------------------------
-
-
-@dataclass
-class Briefing:
-    title: str
-    spokesperson: str | None
-    kind: str
-    date: dt.date | None
-    date_inferred: str | None
-    segments: list[Segment] = field(default_factory=list)
-    layout: str = "configured"
 
 
 def native_id(config: SiteConfig, url: str) -> str:

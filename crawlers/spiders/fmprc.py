@@ -39,12 +39,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from dateutil import parser as date_parser
 
-from corpus.records import Segment, Source
+from corpus.records import Source
 from crawlers.parsing import (
     LayoutError,
     Paragraph,
@@ -55,7 +54,7 @@ from crawlers.parsing import (
     parse_html,
     split_label,
 )
-from crawlers.spiders.base import BriefingSpider, ListedArticle
+from crawlers.spiders.base import Briefing, BriefingSpider, ListedArticle, ListPage
 
 log = logging.getLogger(__name__)
 
@@ -94,23 +93,6 @@ SPOKESPEOPLE = (
     "Hong Lei", "Hua Chunying", "Lu Kang", "Geng Shuang", "Zhao Lijian", "Wang Wenbin",
     "Mao Ning", "Lin Jian", "Guo Jiakun",
 )
-
-
-@dataclass
-class ListPage:
-    articles: list[ListedArticle]
-    page_count: int
-
-
-@dataclass
-class Briefing:
-    title: str
-    spokesperson: str | None
-    kind: str
-    date: dt.date | None
-    date_inferred: str | None
-    segments: list[Segment] = field(default_factory=list)
-    layout: str = LAYOUT
 
 
 def parse_list_page(html: str | bytes, url: str) -> ListPage:
@@ -300,6 +282,7 @@ def _parse_mfa_eng(tree, heading, url: str) -> Briefing:
         date=date,
         date_inferred=inferred,
         segments=segments,
+        layout=LAYOUT,
     )
 
 

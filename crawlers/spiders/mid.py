@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 from dateutil import parser as date_parser
@@ -43,7 +42,7 @@ from crawlers.parsing import (
     parse_html,
     split_label,
 )
-from crawlers.spiders.base import BriefingSpider, ListedArticle
+from crawlers.spiders.base import Briefing, BriefingSpider, ListedArticle, ListPage
 
 LIST_URL = "https://mid.ru/en/press_service/spokesman/briefings/"
 LAYOUT = "mid_2021"
@@ -64,23 +63,6 @@ _ANSWERS = re.compile(r"^(?:Answers? to (?:media |the media's |journalists' )?qu
 _QUESTION = re.compile(r"^(?:Question|Вопрос)\s*[:：]\s*", re.I)
 _ANSWER = re.compile(r"^(?:Answer|Ответ)\s*[:：]\s*", re.I)
 _HEADINGS = ("h2", "h3", "h4", "h5")
-
-
-@dataclass
-class ListPage:
-    articles: list[ListedArticle]
-    page_count: int
-
-
-@dataclass
-class Briefing:
-    title: str
-    spokesperson: str | None
-    kind: str
-    date: dt.date | None
-    date_inferred: str | None
-    segments: list[Segment] = field(default_factory=list)
-    layout: str = LAYOUT
 
 
 def _text(element) -> str:
@@ -200,6 +182,7 @@ def parse_briefing(html: str | bytes, url: str) -> Briefing:
         date=date,
         date_inferred=None,
         segments=briefing_segments(paragraphs, spokesperson),
+        layout=LAYOUT,
     )
 
 

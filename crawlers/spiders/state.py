@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 from dateutil import parser as date_parser
@@ -50,7 +50,7 @@ from crawlers.parsing import (
     parse_html,
     split_label,
 )
-from crawlers.spiders.base import BriefingSpider, ListedArticle
+from crawlers.spiders.base import Briefing, BriefingSpider, ListedArticle, ListPage
 
 LIST_URL = "https://www.state.gov/department-press-briefings/"
 LAYOUT = "state_wp"
@@ -67,23 +67,6 @@ _TITLE_WORDS = {
 }
 _NOTE = re.compile(r"^\([^()]*\)\.?$")
 _DASH_DATE = re.compile(r"\s+[–—-]\s+.*$")
-
-
-@dataclass
-class ListPage:
-    articles: list[ListedArticle]
-    page_count: int
-
-
-@dataclass
-class Briefing:
-    title: str
-    spokesperson: str | None
-    kind: str
-    date: dt.date | None
-    date_inferred: str | None
-    segments: list[Segment] = field(default_factory=list)
-    layout: str = LAYOUT
 
 
 def _text(element) -> str:
@@ -233,6 +216,7 @@ def parse_briefing(html: str | bytes, url: str) -> Briefing:
         date=page.date,
         date_inferred=None,
         segments=transcript_segments(page.transcript, spokesperson, known_text),
+        layout=LAYOUT,
     )
 
 

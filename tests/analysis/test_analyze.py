@@ -12,7 +12,7 @@ import pytest
 from analysis.embeddings import Embedder, EmbeddingSettings, MemoryCache
 from analysis.pipeline import analyze_corpus
 from analysis.registry import load_registry
-from corpus import Corpus, Document, Source
+from corpus import Corpus, Document
 from crawlers.spiders.fmprc import FmprcSpider, parse_briefing
 from tests.conftest import fmprc_page
 
