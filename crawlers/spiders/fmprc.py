@@ -222,14 +222,19 @@ def parse_title(title: str) -> tuple[str | None, str]:
     return match.group("spokesperson"), kind
 
 
+def prefixed_turn(text: str) -> Turn | None:
+    """The turn a "Q:", "Follow-up:" or "A:" prefix opens, in either layout; None without one."""
+    for pattern, role, label in ((_QUESTION, "question", "Q"), (_FOLLOW_UP, "question", "Follow-up"),
+                                 (_ANSWER, "answer", "A")):
+        if match := pattern.match(text):
+            return Turn(role, text[match.end():], label)
+    return None
+
+
 def classify(paragraph: Paragraph, spokespeople: set[str]) -> Turn:
     text = paragraph.text
-    if match := _QUESTION.match(text):
-        return Turn("question", text[match.end():], "Q")
-    if match := _FOLLOW_UP.match(text):
-        return Turn("question", text[match.end():], "Follow-up")
-    if match := _ANSWER.match(text):
-        return Turn("answer", text[match.end():], "A")
+    if turn := prefixed_turn(text):
+        return turn
     labelled = split_label(text)
     if labelled:
         label, rest = labelled
@@ -346,12 +351,8 @@ def classify_labelled(paragraph: Paragraph, spokespeople: dict[str, str]) -> Tur
     like a name ("As to your second question: ...") leaves the paragraph a continuation.
     """
     text = paragraph.text
-    if match := _QUESTION.match(text):
-        return Turn("question", text[match.end():], "Q")
-    if match := _FOLLOW_UP.match(text):
-        return Turn("question", text[match.end():], "Follow-up")
-    if match := _ANSWER.match(text):
-        return Turn("answer", text[match.end():], "A")
+    if turn := prefixed_turn(text):
+        return turn
     labelled = split_label(text)
     if labelled:
         label, rest = labelled
