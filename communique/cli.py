@@ -184,7 +184,7 @@ def analyze(obj, model, actor_files, backend, batch_size) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--errors", is_flag=True, help="Also list every misread answer reference.")
 def evaluate(labelled, actor_files, split, stance_mode, as_json, errors) -> None:
-    """Score naming and avoidance against a labelled JSONL file (no corpus needed).
+    """Score naming, avoidance and stance against a labelled JSONL file (no corpus needed).
 
     \b
     Example:
