@@ -151,8 +151,3 @@ def _batches(items: list, size: int, progress: bool, desc: str) -> Iterable[list
     if bar is not None:
         bar.close()
 
-
-def cosine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = a / np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), 1e-12)
-    b = b / np.maximum(np.linalg.norm(b, axis=-1, keepdims=True), 1e-12)
-    return a @ b.T

@@ -130,9 +130,6 @@ def trend_rows(
     return rows
 
 
-QUOTE_CLASSES = ("avoided", *CLASSES)
-
-
 def quote_rows(records: list[dict], actor: str, cls: str | None = None) -> list[dict]:
     """The answers about an actor with full provenance, filtered by how they refer to it."""
     rows = []

@@ -100,10 +100,6 @@ def segments_to_analyze(corpus: Corpus, analysis_version: str, input_hash, batch
         yield [dict(zip(columns, values)) for values in cursor]
 
 
-def count_segments(corpus: Corpus) -> int:
-    return corpus.db.execute("SELECT count(*) FROM segments").fetchone()[0]
-
-
 def store_analysis(corpus: Corpus, results: list[dict], analysis_version: str) -> None:
     """Replace the references, avoidance and stance rows of the given segments, in one transaction.
 
