@@ -7,3 +7,7 @@ class CorpusError(Exception):
 
 class NotACorpus(CorpusError):
     """The file is not a SQLite database, or is corrupt."""
+
+
+class CorpusLocked(CorpusError):
+    """Another writer held the corpus longer than this one would wait."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .schema import SEGMENT_KINDS
+from .schema import FETCH_OUTCOMES, SEGMENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,25 @@ class Document:
     @property
     def id(self) -> str:
         return f"{self.source}:{self.native_id}"
+
+
+@dataclass
+class Fetch:
+    """What became of one URL a crawl tried (one of schema.FETCH_OUTCOMES), for the fetches table."""
+
+    source: str
+    url: str
+    kind: str  # "list" or "article"
+    outcome: str
+    http_status: int | None = None
+    final_url: str | None = None
+    error: str | None = None
+    attempts: int = 1
+    listed_on: str | None = None
+    document_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.outcome not in FETCH_OUTCOMES:
+            raise ValueError(f"fetch outcome must be one of {FETCH_OUTCOMES}, not {self.outcome!r}")
+        if self.kind not in ("list", "article"):
+            raise ValueError(f"fetch kind must be list or article, not {self.kind!r}")

@@ -278,5 +278,90 @@ def m004_answer_actors_view(db: Database) -> None:
     )
 
 
+# What became of every URL a crawl tried. Outcomes that leave a listed briefing unstored
+# are FETCH_FAILURES; "pending" is a URL requested by a crawl that has not ended (or was
+# killed): the next crawl resolves it.
+FETCH_OUTCOMES = (
+    "pending", "listed", "missing", "stored", "unchanged", "parse_error", "removed", "out_of_range",
+    "http_error", "offsite_redirect", "network_error", "ignored", "store_error", "not_fetched",
+)
+FETCH_FAILURES = (
+    "parse_error", "http_error", "offsite_redirect", "network_error", "ignored", "store_error", "not_fetched",
+)
+
+
+@migrations()
+def m010_fetches(db: Database) -> None:
+    _run(
+        db,
+        # One row per URL, its latest outcome; attempts add up over every crawl that tried it.
+        f"""
+        CREATE TABLE fetches (
+            url TEXT PRIMARY KEY,
+            source TEXT NOT NULL REFERENCES sources(name),
+            kind TEXT NOT NULL CHECK (kind IN ('list', 'article')),
+            outcome TEXT NOT NULL CHECK (outcome IN {FETCH_OUTCOMES!r}),
+            http_status INTEGER,
+            final_url TEXT,
+            error TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            listed_on TEXT,
+            document_id TEXT,
+            first_tried_at TEXT,
+            last_tried_at TEXT
+        )""",
+        "CREATE INDEX fetches_source_outcome ON fetches(source, outcome)",
+    )
+
+
+@migrations()
+def m011_document_versions(db: Database) -> None:
+    _run(
+        db,
+        # documents/pages/segments hold the current copy of a page; when a refetch finds
+        # the page changed, the copy it replaces moves here with its segments, so an edit
+        # or a deletion on the ministry's site stays visible.
+        "ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        """
+        CREATE TABLE document_versions (
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            version INTEGER NOT NULL,
+            fetched_at TEXT NOT NULL,
+            replaced_at TEXT NOT NULL,
+            title TEXT,
+            date TEXT,
+            spokesperson TEXT,
+            kind TEXT,
+            layout TEXT,
+            http_status INTEGER,
+            parse_status TEXT NOT NULL,
+            parse_error TEXT,
+            segment_count INTEGER NOT NULL,
+            content_type TEXT,
+            encoding TEXT,
+            html_sha256 TEXT NOT NULL,
+            html_zlib BLOB NOT NULL,
+            bytes INTEGER NOT NULL,
+            PRIMARY KEY (document_id, version)
+        )""",
+        # The segments a replaced copy had; ids are the segments' own, so a turn whose
+        # text did not change has the same id in every version.
+        """
+        CREATE TABLE version_segments (
+            document_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            segment_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            label TEXT,
+            speaker TEXT,
+            reply_to TEXT,
+            text TEXT NOT NULL,
+            PRIMARY KEY (document_id, version, position),
+            FOREIGN KEY (document_id, version) REFERENCES document_versions(document_id, version)
+        )""",
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

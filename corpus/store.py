@@ -1,19 +1,36 @@
-"""Storage of documents and segments: every write is one transaction, nothing half-written."""
+"""Storage of documents and segments: every write is one transaction, nothing half-written.
+
+Writers share the corpus file: a crawl, an import and an analysis may run at once. Each
+transaction takes SQLite's write lock up front and waits for it, boundedly: a writer
+that had to wait says so, and one that waited longer than its bound fails with
+CorpusLocked having written nothing, rather than dropping what it was given.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
+import logging
 import sqlite3
+import time
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from sqlite_utils import Database
 
-from .errors import CorpusError, NotACorpus
-from .records import Document, Segment, Source
-from .schema import apply_migrations
+from .errors import CorpusError, CorpusLocked, NotACorpus
+from .records import Document, Fetch, Segment, Source
+from .schema import FETCH_FAILURES, apply_migrations, migrations
+
+log = logging.getLogger(__name__)
+
+# How long a writer waits for another to finish before it gives up (seconds). A 20,000-row
+# import holds the lock for about a minute on a small machine.
+LOCK_TIMEOUT_S = 600.0
+_LOCK_SLICE_MS = 1000  # SQLite's own wait between our checks of the deadline
 
 
 def sha256_hex(data: bytes | str) -> str:
@@ -40,21 +57,111 @@ def segment_ids(document_id: str, segments: Iterable[Segment]) -> list[str]:
     return ids
 
 
+def _is_lock_error(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+class _Database(Database):
+    """sqlite-utils' Database whose transactions wait for the write lock, boundedly.
+
+    `atomic()` begins with BEGIN IMMEDIATE: a transaction that started as a read and
+    later wrote could be refused at once, without waiting, when another writer had
+    committed in between; taking the lock first makes every writer queue instead.
+    Every write of sqlite-utils goes through `atomic()`, so importers and analysis get
+    the same behaviour without knowing about it.
+    """
+
+    def __init__(self, path: Path, lock_timeout: float):
+        super().__init__(sqlite3.connect(str(path), timeout=lock_timeout))
+        self.path = path
+        self.lock_timeout = lock_timeout
+        self.lock_waits = 0
+        self.lock_waited_s = 0.0
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:
+            with super().atomic():
+                yield self
+            return
+        self._begin_immediate()
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.rollback()
+            raise
+
+    def _begin_immediate(self) -> None:
+        started = time.monotonic()
+        reported = False
+        self.conn.execute(f"PRAGMA busy_timeout = {_LOCK_SLICE_MS}")
+        try:
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as error:
+                    if not _is_lock_error(error):
+                        raise
+                    if time.monotonic() - started >= self.lock_timeout:
+                        raise CorpusLocked(
+                            f"{self.path} was locked by another writer for {self.lock_timeout:g} s: gave up, "
+                            "nothing of this write was stored; run it again once the other command is done"
+                        ) from error
+                    if not reported:
+                        reported = True
+                        self.lock_waits += 1
+                        log.warning("%s is locked by another writer: waiting (up to %g s)", self.path, self.lock_timeout)
+        finally:
+            if reported:
+                self.lock_waited_s += time.monotonic() - started
+            self.conn.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
+
+
 class Corpus:
     """A Communique corpus in one SQLite file, upgraded to the current schema on open."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, lock_timeout: float = LOCK_TIMEOUT_S):
         self.path = Path(path)
         if self.path.is_dir():
             raise CorpusError(f"{self.path} is a folder, not a corpus file")
         try:
-            self.db = Database(self.path)
+            self.db = _Database(self.path, lock_timeout)
             self.db.execute("PRAGMA schema_version").fetchone()
             self.db.enable_wal()
             self.db.execute("PRAGMA foreign_keys = ON")
-            apply_migrations(self.db)
+            if migrations.pending(self.db):
+                # Under the write lock, so that two commands opening a new corpus at
+                # once apply each migration once; opening an up-to-date corpus only reads.
+                with self.db.atomic():
+                    apply_migrations(self.db)
+        except CorpusLocked:
+            raise
+        except sqlite3.OperationalError as error:
+            if _is_lock_error(error):
+                raise CorpusLocked(f"{self.path} stayed locked by another writer: {error}") from error
+            raise NotACorpus(f"{self.path} is not a usable SQLite corpus: {error}") from error
         except sqlite3.DatabaseError as error:
             raise NotACorpus(f"{self.path} is not a usable SQLite corpus: {error}") from error
+
+    @property
+    def lock_waited_s(self) -> float:
+        """Seconds this corpus' writes spent waiting for other writers."""
+        return self.db.lock_waited_s
+
+    def transaction(self):
+        """One transaction over several writes (each write method is one already): all or nothing."""
+        return self.db.atomic()
 
     def close(self) -> None:
         self.db.close()
@@ -130,6 +237,76 @@ class Corpus:
                 self._replace_segments(doc_id, document.segments)
         return doc_id
 
+    def store_fetched(self, document: Document) -> str:
+        """Store a page a crawl fetched; returns "stored", "unchanged" or "changed".
+
+        A page not stored before is stored. A page stored before with the same bytes is
+        parsed again in place (a parser fix reaches it; unchanged turns keep their ids).
+        A page whose bytes changed becomes a new version: the copy it replaces, with its
+        segments, moves to document_versions / version_segments, and nothing is lost.
+        """
+        with self.db.atomic():
+            current = self.db.execute(
+                "SELECT id, html_sha256, version FROM documents WHERE url = ?", [document.url]
+            ).fetchone()
+            if current is None:
+                self.store_document(document)
+                return "stored"
+            if current[1] == sha256_hex(document.html):
+                self.store_document(document)
+                return "unchanged"
+            self._keep_version(current[0], current[2])
+            self.store_document(document)
+            self.db.execute("UPDATE documents SET version = ? WHERE id = ?", [current[2] + 1, current[0]])
+            return "changed"
+
+    def _keep_version(self, doc_id: str, version: int) -> None:
+        self.db.execute(
+            """INSERT INTO document_versions
+               SELECT d.id, d.version, d.fetched_at, ?, d.title, d.date, d.spokesperson, d.kind, d.layout,
+                      d.http_status, d.parse_status, d.parse_error, d.segment_count,
+                      p.content_type, p.encoding, p.sha256, p.html_zlib, p.bytes
+               FROM documents d JOIN pages p ON p.document_id = d.id WHERE d.id = ?""",
+            [_now(), doc_id],
+        )
+        self.db.execute(
+            """INSERT INTO version_segments
+               SELECT document_id, ?, position, id, kind, label, speaker, reply_to, text
+               FROM segments WHERE document_id = ?""",
+            [version, doc_id],
+        )
+
+    def record_fetch(self, fetch: Fetch) -> None:
+        """Write what became of a URL; attempts add up over crawls, the first try is kept."""
+        now = _now()
+        with self.db.atomic():
+            self.db.execute(
+                """INSERT INTO fetches (url, source, kind, outcome, http_status, final_url, error, attempts,
+                                        listed_on, document_id, first_tried_at, last_tried_at)
+                   VALUES (:url, :source, :kind, :outcome, :http_status, :final_url, :error, :attempts,
+                           :listed_on, :document_id, :now, :now)
+                   ON CONFLICT (url) DO UPDATE SET
+                       source = excluded.source, kind = excluded.kind, outcome = excluded.outcome,
+                       http_status = excluded.http_status, final_url = excluded.final_url, error = excluded.error,
+                       attempts = fetches.attempts + excluded.attempts,
+                       listed_on = coalesce(excluded.listed_on, fetches.listed_on),
+                       document_id = coalesce(excluded.document_id, fetches.document_id),
+                       first_tried_at = coalesce(fetches.first_tried_at, excluded.first_tried_at),
+                       last_tried_at = excluded.last_tried_at""",
+                {**vars(fetch), "now": now if fetch.attempts else None},
+            )
+
+    def record_requested(self, source: str, urls: Iterable[str], listed_on: str | None = None) -> None:
+        """Mark URLs a crawl is about to fetch as pending: a crawl killed before it reached them
+        leaves them pending, and the next crawl (or `stats`) sees it."""
+        with self.db.atomic():
+            self.db.conn.executemany(
+                """INSERT INTO fetches (url, source, kind, outcome, listed_on) VALUES (?, ?, 'article', 'pending', ?)
+                   ON CONFLICT (url) DO UPDATE SET outcome = 'pending',
+                       listed_on = coalesce(excluded.listed_on, fetches.listed_on)""",
+                [(url, source, listed_on) for url in urls],
+            )
+
     def _replace_segments(self, doc_id: str, segments: list[Segment]) -> None:
         ids = segment_ids(doc_id, segments)
         old_ids = {row[0] for row in self.db.execute("SELECT id FROM segments WHERE document_id = ?", [doc_id])}
@@ -193,6 +370,37 @@ class Corpus:
     def stored_urls(self, source: str) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT url FROM documents WHERE source = ?", [source])}
 
+    def refetch_urls(self, source: str, which: str) -> list[str]:
+        """Stored pages of a source to fetch again: "errors" (stored with a parse error),
+        "all", or a date YYYY-MM-DD (briefings dated on or after it, and undated ones)."""
+        if which == "errors":
+            where, parameters = "parse_status = 'error'", []
+        elif which == "all":
+            where, parameters = "1", []
+        else:
+            where, parameters = "(date >= ? OR date IS NULL)", [which]
+        query = f"SELECT url FROM documents WHERE source = ? AND {where} ORDER BY url"
+        return [row[0] for row in self.db.execute(query, [source, *parameters])]
+
+    def versions_of(self, document_id: str) -> list[dict]:
+        """The replaced copies of a document, oldest first, each with its segments."""
+        versions = list(
+            self.db.query(
+                """SELECT document_id, version, fetched_at, replaced_at, title, date, parse_status, parse_error,
+                          html_sha256, html_zlib FROM document_versions WHERE document_id = ? ORDER BY version""",
+                [document_id],
+            )
+        )
+        for version in versions:
+            version["html"] = zlib.decompress(version.pop("html_zlib"))
+            version["segments"] = list(
+                self.db.query(
+                    "SELECT * FROM version_segments WHERE document_id = ? AND version = ? ORDER BY position",
+                    [document_id, version["version"]],
+                )
+            )
+        return versions
+
     def raw_html(self, document_id: str) -> bytes:
         row = self.db.execute("SELECT html_zlib FROM pages WHERE document_id = ?", [document_id]).fetchone()
         if row is None:
@@ -225,4 +433,19 @@ class Corpus:
                 )
             ],
             "segments": dict(q("SELECT kind, count(*) FROM segments GROUP BY kind ORDER BY kind").fetchall()),
+            "fetches": [
+                {"source": s, "outcome": o, "urls": n}
+                for s, o, n in q("SELECT source, outcome, count(*) FROM fetches GROUP BY 1, 2 ORDER BY 1, 2")
+            ],
+            "not_stored": [
+                {"source": s, "url": u, "outcome": o, "http_status": h, "error": e, "attempts": a, "stored": d}
+                for s, u, o, h, e, a, d in q(
+                    f"""SELECT f.source, f.url, f.outcome, f.http_status, f.error, f.attempts, d.id IS NOT NULL
+                        FROM fetches f LEFT JOIN documents d ON d.url = f.url
+                        WHERE f.kind = 'article' AND f.outcome IN {(*FETCH_FAILURES, 'pending')!r}
+                          AND f.outcome != 'parse_error'
+                        ORDER BY f.source, f.url"""
+                )
+            ],
+            "versions": q("SELECT count(*), count(DISTINCT document_id) FROM document_versions").fetchone(),
         }

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
+import time
 
 import pytest
 
 from corpus import Corpus, CorpusError, Document, Segment, Source
-from corpus.errors import NotACorpus
+from corpus.errors import CorpusLocked, NotACorpus
+from corpus.records import Fetch
 from corpus.schema import migrations
 
 SOURCE = Source(name="fmprc", ministry="China MFA", country="CN", language="en")
@@ -162,3 +165,110 @@ def test_stats_count_documents_errors_and_segments(corpus):
     assert stats["documents"] == [{"source": "fmprc", "year": "2019", "documents": 2, "errors": 1}]
     assert stats["parse_errors"] == [{"id": "fmprc:t1", "url": "https://www.fmprc.gov.cn/t1.shtml", "error": "no body"}]
     assert stats["segments"] == {"answer": 1, "question": 1}
+
+
+# Versions of a page fetched again ------------------------------------------------------------
+
+
+def test_a_page_fetched_again_unchanged_is_not_a_new_version(corpus):
+    assert corpus.store_fetched(document()) == "stored"
+    assert corpus.store_fetched(document()) == "unchanged"
+    assert corpus.db.execute("SELECT version FROM documents").fetchone() == (1,)
+    assert corpus.versions_of("fmprc:t1632218") == []
+
+
+def test_a_changed_page_becomes_a_new_version_and_the_old_one_is_kept_with_its_turns(corpus):
+    corpus.store_fetched(document())
+    old_ids = [t["id"] for t in corpus.segments_of("fmprc:t1632218")]
+    edited = document([Segment("question", VENEZUELA_Q, label="Q"),
+                       Segment("answer", "No comment.", label="A", speaker="Hua Chunying", reply_to=0)])
+    edited.html = b"<html>the page, edited</html>"
+    assert corpus.store_fetched(edited) == "changed"
+    [old] = corpus.versions_of("fmprc:t1632218")
+    assert (old["version"], old["html"], old["parse_status"]) == (1, b"<html>saved page</html>", "ok")
+    assert [(s["segment_id"], s["text"]) for s in old["segments"]] == list(zip(old_ids, [VENEZUELA_Q, VENEZUELA_A]))
+    assert old["segments"][1]["reply_to"] == old_ids[0]
+    current = corpus.segments_of("fmprc:t1632218")
+    assert current[0]["id"] == old_ids[0]  # the unchanged question keeps its id
+    assert current[1]["text"] == "No comment." and current[1]["id"] != old_ids[1]
+    assert corpus.raw_html("fmprc:t1632218") == b"<html>the page, edited</html>"
+    assert corpus.db.execute("SELECT version FROM documents").fetchone() == (2,)
+    assert corpus.stats()["versions"] == (1, 1)
+
+
+# The fetch record ----------------------------------------------------------------------------
+
+
+def test_fetch_attempts_add_up_and_the_first_try_is_kept(corpus):
+    url = "https://www.fmprc.gov.cn/t1.shtml"
+    corpus.record_requested("fmprc", [url], listed_on="https://www.fmprc.gov.cn/default.shtml")
+    assert corpus.stats()["not_stored"][0]["outcome"] == "pending"
+    corpus.record_fetch(Fetch("fmprc", url, "article", "http_error", http_status=500, attempts=3, error="HTTP 500"))
+    first = corpus.db.execute("SELECT first_tried_at FROM fetches").fetchone()[0]
+    corpus.record_fetch(Fetch("fmprc", url, "article", "stored", http_status=200, document_id="fmprc:t1"))
+    row = corpus.db.execute(
+        "SELECT outcome, http_status, attempts, listed_on, document_id, first_tried_at, error FROM fetches"
+    ).fetchone()
+    assert row == ("stored", 200, 4, "https://www.fmprc.gov.cn/default.shtml", "fmprc:t1", first, None)
+    assert corpus.stats()["not_stored"] == []
+    with pytest.raises(ValueError, match="fetch outcome must be one of"):
+        Fetch("fmprc", url, "article", "lost")
+
+
+def test_refetch_chooses_errors_all_or_pages_dated_since(corpus):
+    corpus.store_document(document())  # 2019-01-24
+    corpus.store_document(document(segments=[], parse_error="cut short", url="https://www.fmprc.gov.cn/t2.shtml"))
+    later = document(url="https://www.fmprc.gov.cn/t3.shtml")
+    later.date = dt.date(2020, 7, 3)
+    corpus.store_document(later)
+    assert corpus.refetch_urls("fmprc", "errors") == ["https://www.fmprc.gov.cn/t2.shtml"]
+    assert len(corpus.refetch_urls("fmprc", "all")) == 3
+    assert corpus.refetch_urls("fmprc", "2020-01-01") == ["https://www.fmprc.gov.cn/t3.shtml"]
+
+
+# Writers that meet ---------------------------------------------------------------------------
+
+
+def _hold_the_write_lock(path, seconds: float, holding: threading.Event) -> None:
+    connection = sqlite3.connect(path)
+    connection.execute("BEGIN IMMEDIATE")
+    connection.execute("INSERT INTO sources VALUES ('other', 'Another ministry', 'XX', 'en', NULL)")
+    holding.set()
+    time.sleep(seconds)
+    connection.commit()
+    connection.close()
+
+
+def test_a_writer_waits_for_another_and_then_writes(tmp_path):
+    path = tmp_path / "c.db"
+    with Corpus(path) as corpus:
+        corpus.register_source(SOURCE)
+        holding = threading.Event()
+        other = threading.Thread(target=_hold_the_write_lock, args=(path, 2.5, holding))
+        other.start()
+        holding.wait()
+        corpus.store_document(document())  # waits for the other writer, then stores
+        other.join()
+        assert corpus.lock_waited_s > 0  # it had to wait: the other held the lock
+        assert corpus.db["documents"].count == 1 and corpus.db["sources"].count == 2
+
+
+def test_a_writer_held_off_past_its_bound_fails_in_one_line_and_writes_nothing(tmp_path):
+    path = tmp_path / "c.db"
+    with Corpus(path) as setup:
+        setup.register_source(SOURCE)
+    holding = threading.Event()
+    other = threading.Thread(target=_hold_the_write_lock, args=(path, 4, holding))
+    other.start()
+    holding.wait()
+    try:
+        with Corpus(path, lock_timeout=1.5) as corpus:
+            with pytest.raises(CorpusLocked) as error:
+                corpus.store_document(document())
+    finally:
+        other.join()
+    message = str(error.value)
+    assert message.startswith(f"{path} was locked by another writer for 1.5 s: gave up, nothing of this write was stored")
+    assert "\n" not in message
+    with Corpus(path) as corpus:
+        assert corpus.db["documents"].count == 0 and corpus.db["pages"].count == 0
