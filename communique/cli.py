@@ -65,26 +65,35 @@ def main(ctx: click.Context, db_path: Path | None) -> None:
 @click.option("--since", metavar="DATE", help="Only briefings on or after this date (YYYY-MM-DD).")
 @click.option("--until", metavar="DATE", help="Only briefings on or before this date (YYYY-MM-DD).")
 @click.option(
-    "--jobdir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Keep Scrapy's request queue here so that an interrupted crawl resumes where it stopped.",
+    "--refetch",
+    metavar="errors|all|DATE",
+    help="Fetch stored pages again: those stored with a parse error, all, or those dated on or after DATE. "
+    "A page that changed is stored as a new version; the old one is kept.",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show Scrapy's log.")
 @click.pass_obj
-def crawl(obj, source, replay, since, until, jobdir, verbose) -> None:
+def crawl(obj, source, replay, since, until, refetch, verbose) -> None:
     """Crawl SOURCE (e.g. fmprc) into the corpus; pages already stored are skipped.
+
+    A crawl that was stopped or killed is resumed by running it again: list pages are
+    read again and whatever is not stored yet is fetched. The crawl exits non-zero,
+    naming them, when a briefing it found could not be stored.
 
     \b
     Example:
         communique crawl fmprc --replay tests/files/fmprc --since 2019-01-01
+        communique crawl fmprc --refetch 2020-06-01
     """
+    from corpus.dates import parse_bound
     from crawlers.replay import ReplayError
     from crawlers.run import UnknownSource, run_crawl
-    from crawlers.spiders.base import parse_bound
+    from crawlers.site_config import ConfigError
+    from crawlers.spiders.base import parse_refetch
 
     try:
         parse_bound(since, "since")
         parse_bound(until, "until")
+        parse_refetch(refetch)
         _open_corpus(obj["db_path"]).close()
         report = run_crawl(
             source,
@@ -92,24 +101,20 @@ def crawl(obj, source, replay, since, until, jobdir, verbose) -> None:
             replay=replay,
             since=since,
             until=until,
-            jobdir=jobdir,
+            refetch=refetch,
             log_level="INFO" if verbose else "WARNING",
         )
-    except (UnknownSource, ReplayError, ValueError) as error:
+    except (UnknownSource, ReplayError, ConfigError, ValueError) as error:
         raise click.ClickException(str(error)) from error
-    click.echo(
-        f"{source}: stored {report.stored} documents ({report.parse_errors} with parse errors), "
-        f"skipped {report.skipped_stored} already stored and {report.skipped_out_of_range} out of range, "
-        f"{report.http_errors} HTTP errors, {report.removed_pages} removed pages; finished: {report.finish_reason}"
-    )
-    if report.finish_reason not in ("finished",):
-        raise click.ClickException(f"crawl of {source} stopped early: {report.finish_reason}")
+    click.echo(report.summary(source))
+    if problem := report.problem(source):
+        raise click.ClickException(problem)
 
 
 @main.command()
 @click.pass_obj
 def stats(obj) -> None:
-    """Documents per source and year, parse errors, and segments per kind.
+    """Documents per source and year, parse errors, what became of every URL crawled, segments per kind.
 
     \b
     Example:
@@ -119,12 +124,23 @@ def stats(obj) -> None:
         numbers = corpus.stats()
     click.echo(f"Corpus {obj['db_path']}")
     click.echo("\nDocuments")
-    click.echo(f"  {'source':<12} {'year':<8} {'documents':>9} {'errors':>7}")
+    click.echo(f"  {'source':<14} {'year':<8} {'documents':>9} {'errors':>7}")
     for row in numbers["documents"]:
-        click.echo(f"  {row['source']:<12} {row['year']:<8} {row['documents']:>9} {row['errors']:>7}")
+        click.echo(f"  {row['source']:<14} {row['year']:<8} {row['documents']:>9} {row['errors']:>7}")
+    versions, versioned = numbers["versions"]
+    if versions:
+        click.echo(f"  {versions} earlier versions of {versioned} documents that changed on their site")
     click.echo(f"\nParse errors: {len(numbers['parse_errors'])}")
     for error in numbers["parse_errors"]:
         click.echo(f"  {error['id']}: {error['error']}")
+    click.echo("\nFetches (what became of every URL a crawl tried)")
+    for row in numbers["fetches"]:
+        click.echo(f"  {row['source']:<14} {row['outcome']:<17} {row['urls']:>7}")
+    click.echo(f"\nBriefings not stored: {len(numbers['not_stored'])}")
+    for row in numbers["not_stored"]:
+        status = f" HTTP {row['http_status']}" if row["http_status"] else ""
+        kept = " (an earlier copy is stored)" if row["stored"] else ""
+        click.echo(f"  {row['url']}: {row['outcome']}{status}, {row['attempts']} attempts: {row['error'] or ''}{kept}")
     click.echo("\nSegments")
     for kind, count in numbers["segments"].items():
         click.echo(f"  {kind:<10} {count:>7}")
@@ -333,7 +349,7 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) 
     """
     from analysis.trends import trend_rows
     from corpus.analysis_store import actor_answer_records, corpus_provenance, titles_of
-    from crawlers.spiders.base import parse_bound
+    from corpus.dates import parse_bound
 
     from .export import ExportError, plot_trends, provenance, write_rows
 

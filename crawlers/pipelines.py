@@ -1,10 +1,26 @@
-"""The one way items reach the database: each Document is stored in its own transaction."""
+"""The one way items reach the database, and the account of every URL a crawl tried.
+
+Each FetchResult is written in its own transaction: a briefing with its page and turns
+(a changed page as a new version), and in `fetches` what became of the URL. What this
+crawl made of each briefing it requested is kept in the crawl's stats
+(`communique/failures`), so that the command can say which were not stored.
+"""
 
 from __future__ import annotations
 
+import logging
+
+from scrapy import signals
+from scrapy.utils.defer import deferred_from_coro
 from tqdm import tqdm
 
-from corpus import Corpus
+from corpus import Corpus, CorpusError
+from corpus.records import Fetch
+from corpus.schema import FETCH_FAILURES
+from corpus.store import LOCK_TIMEOUT_S
+from crawlers.items import FetchResult
+
+log = logging.getLogger(__name__)
 
 
 class CorpusPipeline:
@@ -13,15 +29,24 @@ class CorpusPipeline:
         self.db_path = crawler.settings.get("COMMUNIQUE_DB")
         self.corpus: Corpus | None = None
         self.progress: tqdm | None = None
+        self.requested: dict[str, str | None] = {}  # briefing URL -> the list page that linked it
+        self.outcomes: dict[str, Fetch] = {}  # briefing URL -> what this crawl made of it
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler)
+        pipeline = cls(crawler)
+        crawler.signals.connect(pipeline.request_scheduled, signal=signals.request_scheduled)
+        return pipeline
+
+    def request_scheduled(self, request, **_) -> None:
+        if self.corpus is not None and (result := self.crawler.spider.offsite_redirect(request)) is not None:
+            self.process_item(result)
 
     def open_spider(self) -> None:
         if not self.db_path:
             raise ValueError("COMMUNIQUE_DB is not set: the pipeline has no corpus to write to")
-        self.corpus = Corpus(self.db_path)
+        timeout = self.crawler.settings.getfloat("COMMUNIQUE_LOCK_TIMEOUT", LOCK_TIMEOUT_S)
+        self.corpus = Corpus(self.db_path, lock_timeout=timeout)
         self.corpus.register_source(self.crawler.spider.source)
         self.progress = tqdm(
             desc=f"{self.crawler.spider.name}: documents stored",
@@ -30,15 +55,61 @@ class CorpusPipeline:
         )
 
     def process_item(self, item):
-        self.corpus.store_document(item)
-        self.crawler.stats.inc_value("communique/stored")
-        self.progress.update(1)
+        if not isinstance(item, FetchResult):
+            return item
+        fetch, stats = item.fetch, self.crawler.stats
+        try:
+            with self.corpus.transaction():
+                if item.requested:
+                    new = [url for url in item.requested if url not in self.outcomes]
+                    self.corpus.record_requested(fetch.source, new, listed_on=fetch.url)
+                if item.document is not None:
+                    change = self.corpus.store_fetched(item.document)
+                    if item.document.parse_error:
+                        fetch.outcome, fetch.error = "parse_error", item.document.parse_error
+                    elif change == "unchanged":
+                        fetch.outcome = "unchanged"
+                self.corpus.record_fetch(fetch)
+            if item.requested:
+                self.requested.update(dict.fromkeys(new, fetch.url))
+            if item.document is not None:
+                stats.inc_value(f"communique/{'stored' if change != 'unchanged' else 'unchanged'}")
+                if change == "changed":
+                    stats.inc_value("communique/new_versions")
+                self.progress.update(1)
+        except CorpusError as error:
+            # Nothing of this item was written. Stop fetching what could not be stored either.
+            fetch.outcome, fetch.error = "store_error", str(error)
+            log.error("%s: not stored: %s", fetch.url, error)
+            stats.set_value("communique/store_error", str(error))
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="corpus_unavailable"))
+        self.outcomes[fetch.url] = fetch
+        if fetch.outcome in FETCH_FAILURES and fetch.outcome != "parse_error":
+            stats.inc_value(f"communique/{fetch.outcome}")
         return item
 
     def close_spider(self) -> None:
         if self.corpus is None:
             return
-        dated = self.corpus.infer_missing_dates(self.crawler.spider.source.name)
-        self.crawler.stats.set_value("communique/dates_from_neighbours", dated)
+        stats, source = self.crawler.stats, self.crawler.spider.source.name
+        unresolved = [url for url in self.requested if url not in self.outcomes]
+        try:
+            for url in unresolved:
+                self.corpus.record_fetch(Fetch(source, url, "article", "not_fetched", attempts=0,
+                                               listed_on=self.requested[url],
+                                               error="requested, but the crawl ended before fetching it"))
+            stats.set_value("communique/dates_from_neighbours", self.corpus.infer_missing_dates(source))
+        except CorpusError as error:
+            log.error("the crawl's last writes failed: %s", error)
+            stats.set_value("communique/store_error", str(error))
+        for url in unresolved:
+            self.outcomes[url] = Fetch(source, url, "article", "not_fetched", attempts=0,
+                                       error="requested, but the crawl ended before fetching it")
+        stats.set_value("communique/not_fetched", len(unresolved))
+        stats.set_value("communique/failures", [
+            (fetch.url, fetch.outcome, fetch.error or "")
+            for fetch in self.outcomes.values() if fetch.outcome in FETCH_FAILURES
+        ])
+        stats.set_value("communique/lock_waited_s", round(self.corpus.lock_waited_s, 1))
         self.progress.close()
         self.corpus.close()

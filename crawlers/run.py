@@ -7,7 +7,7 @@ YAML file per ministry, run by the ConfiguredSpider); `communique crawl NAME` ta
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from scrapy.crawler import CrawlerProcess
@@ -16,7 +16,8 @@ from scrapy.spiderloader import SpiderLoader
 
 from crawlers import settings as default_settings
 from crawlers.replay import ReplayServer
-from crawlers.spiders.configured import ConfigError, ConfiguredSpider, config_paths, load_config
+from crawlers.site_config import ConfigError, config_paths, load_config
+from crawlers.spiders.configured import ConfiguredSpider
 
 
 class UnknownSource(LookupError):
@@ -25,6 +26,8 @@ class UnknownSource(LookupError):
 
 @dataclass
 class CrawlReport:
+    """What a crawl did; `failures` are (url, outcome, detail) of the pages it could not store."""
+
     stored: int
     parse_errors: int
     skipped_stored: int
@@ -32,6 +35,46 @@ class CrawlReport:
     http_errors: int
     finish_reason: str
     removed_pages: int = 0
+    unchanged: int = 0
+    new_versions: int = 0
+    offsite_redirects: int = 0
+    network_errors: int = 0
+    not_fetched: int = 0
+    lock_waited_s: float = 0.0
+    store_error: str | None = None
+    failures: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return self.finish_reason == "finished" and not self.failures
+
+    def summary(self, source: str) -> str:
+        parts = [
+            f"{source}: stored {self.stored} documents ({self.parse_errors} with parse errors"
+            + (f", {self.new_versions} new versions of changed pages" if self.new_versions else "") + ")",
+            f"skipped {self.skipped_stored} already stored and {self.skipped_out_of_range} out of range",
+        ]
+        if self.unchanged:
+            parts.append(f"{self.unchanged} fetched again unchanged")
+        parts.append(
+            f"{self.http_errors} HTTP errors, {self.offsite_redirects} off-site redirects, "
+            f"{self.network_errors} network errors, {self.not_fetched} never fetched, {self.removed_pages} removed pages"
+        )
+        if self.lock_waited_s:
+            parts.append(f"waited {self.lock_waited_s:g} s for other writers")
+        return "; ".join(parts) + f"; finished: {self.finish_reason}"
+
+    def problem(self, source: str, shown: int = 5) -> str | None:
+        """One line naming what kept the crawl from being complete, or None when it is."""
+        if self.complete:
+            return None
+        if not self.failures:
+            return f"crawl of {source} stopped early ({self.finish_reason})" + (
+                f": {self.store_error}" if self.store_error else "")
+        named = ", ".join(f"{url} ({detail.removeprefix(f'{url}: ') or outcome})"
+                          for url, outcome, detail in self.failures[:shown])
+        more = f" and {len(self.failures) - shown} more (see `communique stats`)" if len(self.failures) > shown else ""
+        return f"crawl of {source} incomplete: {len(self.failures)} pages not stored as briefings: {named}{more}"
 
 
 def project_settings(**overrides) -> Settings:
@@ -77,35 +120,28 @@ def source_descriptions() -> list[dict]:
     spiders = set(loader.list())
     described = []
     for name in spider_names():
+        manners = {
+            "robots_txt": settings.getbool("ROBOTSTXT_OBEY"),
+            "delay_s": settings.getfloat("DOWNLOAD_DELAY"),
+            "user_agent": settings.get("USER_AGENT"),
+        }
         try:
             spider = loader.load(name) if name in spiders else spider_class(name)
         except ConfigError as error:  # listed with its error, so that one bad file hides no other source
-            described.append(
-                {
-                    "name": name,
-                    "ministry": f"config error: {error}",
-                    "country": "?",
-                    "kind": "config",
-                    "layouts": [],
-                    "robots_txt": settings.getbool("ROBOTSTXT_OBEY"),
-                    "delay_s": settings.getfloat("DOWNLOAD_DELAY"),
-                    "user_agent": settings.get("USER_AGENT"),
-                }
-            )
+            described.append({"name": name, "ministry": f"config error: {error}", "country": "?",
+                              "kind": "config", "layouts": [], **manners})
             continue
         custom = getattr(spider, "custom_settings", None) or {}
-        described.append(
-            {
-                "name": name,
-                "ministry": spider.source.ministry,
-                "country": spider.source.country,
-                "kind": "spider" if name in spiders else "config",
-                "layouts": list(spider.layouts),
-                "robots_txt": custom.get("ROBOTSTXT_OBEY", settings.getbool("ROBOTSTXT_OBEY")),
-                "delay_s": custom.get("DOWNLOAD_DELAY", settings.getfloat("DOWNLOAD_DELAY")),
-                "user_agent": settings.get("USER_AGENT"),
-            }
-        )
+        described.append({
+            "name": name,
+            "ministry": spider.source.ministry,
+            "country": spider.source.country,
+            "kind": "spider" if name in spiders else "config",
+            "layouts": list(spider.layouts),
+            **manners,
+            "robots_txt": custom.get("ROBOTSTXT_OBEY", manners["robots_txt"]),
+            "delay_s": custom.get("DOWNLOAD_DELAY", manners["delay_s"]),
+        })
     return described
 
 
@@ -115,25 +151,25 @@ def run_crawl(
     replay: str | Path | None = None,
     since: str | None = None,
     until: str | None = None,
-    jobdir: str | Path | None = None,
+    refetch: str | None = None,
     log_level: str = "WARNING",
     progress: bool = True,
+    settings: dict | None = None,
 ) -> CrawlReport:
     spidercls = spider_class(source)  # UnknownSource, or ConfigError naming the file and key
     overrides = {
         "COMMUNIQUE_DB": str(db_path),
         "COMMUNIQUE_PROGRESS": progress,
         "LOG_LEVEL": log_level,
+        **(settings or {}),
     }
-    if jobdir:
-        overrides["JOBDIR"] = str(jobdir)
     with contextlib.ExitStack() as stack:
         if replay is not None:
             server = stack.enter_context(ReplayServer(replay))
             overrides.update(default_settings.replay_settings(server.base_url, server.archive.hosts))
         process = CrawlerProcess(project_settings(**overrides))
         crawler = process.create_crawler(spidercls)
-        process.crawl(crawler, since=since, until=until)
+        process.crawl(crawler, since=since, until=until, refetch=refetch)
         process.start()
     stats = crawler.stats.get_stats()
     return CrawlReport(
@@ -141,7 +177,15 @@ def run_crawl(
         parse_errors=stats.get("communique/parse_errors", 0),
         skipped_stored=stats.get("communique/skipped_stored", 0),
         skipped_out_of_range=stats.get("communique/skipped_out_of_range", 0),
-        http_errors=sum(v for k, v in stats.items() if k.startswith("httperror/response_ignored_status_count/")),
+        http_errors=stats.get("communique/http_error", 0),
         finish_reason=stats.get("finish_reason", "unknown"),
         removed_pages=stats.get("communique/removed_pages", 0),
+        unchanged=stats.get("communique/unchanged", 0),
+        new_versions=stats.get("communique/new_versions", 0),
+        offsite_redirects=stats.get("communique/offsite_redirect", 0),
+        network_errors=stats.get("communique/network_error", 0),
+        not_fetched=stats.get("communique/not_fetched", 0),
+        lock_waited_s=stats.get("communique/lock_waited_s", 0.0),
+        store_error=stats.get("communique/store_error"),
+        failures=stats.get("communique/failures", []),
     )

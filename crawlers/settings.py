@@ -1,24 +1,36 @@
-"""Scrapy settings for every Communique spider: polite by default.
+"""Scrapy settings for every Communique spider: polite by default, and nothing listening.
 
-Politeness values come from communique.config so that they are set in one place;
-`replay_settings` turns throttling off when the "site" is a local replay.
+The crawling manners live here, in the Scrapy project's own settings, once: the command
+reads them through Scrapy (`communique sources` shows them). `replay_settings` turns
+throttling off when the "site" is a local replay.
 """
 
-from communique.config import POLITENESS
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    _VERSION = version("communique")
+except PackageNotFoundError:  # a source tree that was never installed
+    _VERSION = "0+unknown"
+
+CONTACT_URL = "https://github.com/communique-project/communique"
 
 BOT_NAME = "communique"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
-USER_AGENT = POLITENESS.user_agent
-ROBOTSTXT_OBEY = POLITENESS.obey_robots_txt
-CONCURRENT_REQUESTS_PER_DOMAIN = POLITENESS.concurrent_requests_per_domain
-DOWNLOAD_DELAY = POLITENESS.download_delay
+USER_AGENT = f"Communique/{_VERSION} (+{CONTACT_URL}; research crawler of diplomatic briefings)"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 2.0  # seconds; a configured site may ask for more, never less
 AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_TARGET_CONCURRENCY = POLITENESS.autothrottle_target_concurrency
-CLOSESPIDER_ERRORCOUNT = POLITENESS.close_on_error_count
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+CLOSESPIDER_ERRORCOUNT = 50
 COOKIES_ENABLED = False
+
+# No way into a running crawl: Scrapy's telnet console and its remote-control HTTP
+# endpoint (on by default since Scrapy 2.19, it runs any Python code it is sent) are off.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawlers.pipelines.CorpusPipeline": 300}
 

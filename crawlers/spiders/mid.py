@@ -29,19 +29,10 @@ import datetime as dt
 import re
 from urllib.parse import parse_qs, urljoin, urlsplit
 
-from dateutil import parser as date_parser
-
+from corpus.dates import read_date as _read_date
 from corpus.records import Segment, Source
-from crawlers.parsing import (
-    LayoutError,
-    Paragraph,
-    Turn,
-    assemble_segments,
-    clean_text,
-    paragraphs_of,
-    parse_html,
-    split_label,
-)
+from crawlers.parsing import BY_TYPE, LayoutError, Paragraph, Turn, assemble_segments, clean_text, paragraphs_of
+from crawlers.parsing import list_items, parse_html, require_complete, split_label
 from crawlers.spiders.base import Briefing, BriefingSpider, ListedArticle, ListPage
 
 LIST_URL = "https://mid.ru/en/press_service/spokesman/briefings/"
@@ -71,17 +62,11 @@ def _text(element) -> str:
 
 def read_date(text: str) -> dt.date | None:
     """"20.08.2020", "30 September 2020", "August 20, 2020": the site's dates, day first."""
-    try:
-        return date_parser.parse(text, dayfirst=True).date()
-    except (ValueError, OverflowError):
-        return None
+    return _read_date(text, dayfirst=True)
 
 
 def parse_list_page(html: str | bytes, url: str) -> ListPage:
-    tree = parse_html(html)
-    links = tree.cssselect("a.announce__link")
-    if not links:
-        raise LayoutError(f"{url}: no 'a.announce__link' links: not a mid.ru list page")
+    tree, links = list_items(html, url, "a.announce__link", "links: not a mid.ru list page")
     articles = []
     for link in links:
         href = urljoin(url, link.get("href") or "")
@@ -96,10 +81,12 @@ def parse_list_page(html: str | bytes, url: str) -> ListPage:
                 date=read_date(_text(dates[0])) if dates else None,
             )
         )
-    pages = [1, *_page_numbers(url)]
+    current = max([1, *_page_numbers(url)])
+    pages = [current]
     for link in tree.iter("a"):
         pages += _page_numbers(link.get("href") or "")
-    return ListPage(articles=articles, page_count=max(pages))
+    count = max(pages)
+    return ListPage(articles=articles, page_count=count, next_urls=[list_page_url(current)] if current < count else [])
 
 
 def _page_numbers(url: str) -> list[int]:
@@ -169,6 +156,7 @@ def parse_briefing(html: str | bytes, url: str) -> Briefing:
     title, body, date, failed = _checks(tree)
     if failed:
         raise LayoutError(f"{url}: not a mid.ru briefing page: " + "; ".join(failed))
+    require_complete(body, url, LAYOUT, footer="footer.footer")
     strip_contents(body)
     _mark_headings_bold(body)
     paragraphs = paragraphs_of(body)
@@ -196,6 +184,8 @@ def briefing_segments(paragraphs: list[Paragraph], spokesperson: str | None) -> 
     statements: list[Segment] = []
     heading: str | None = None
     for paragraph in paragraphs[:answers_at]:
+        if paragraph.separator:
+            continue
         if paragraph.bold:
             heading = paragraph.text
             continue
@@ -205,70 +195,38 @@ def briefing_segments(paragraphs: list[Paragraph], spokesperson: str | None) -> 
         else:
             statements.append(Segment(kind="statement", text=paragraph.text, label=heading, speaker=spokesperson))
 
+    # Questions are bold, answers plain: a bold paragraph after a question carries it on.
     turns: list[Turn] = []
     spokesperson_label = spokesperson.casefold() if spokesperson else None
     for paragraph in paragraphs[answers_at + 1:]:
         text = paragraph.text
-        if paragraph.bold:
-            if match := _QUESTION.match(text):
-                turns.append(Turn("question", text[match.end():], "Question"))
-            elif turns and (turns[-1].role == "question" or turns[-1].bold):
-                turns.append(Turn(None, text, bold=True))  # the question runs on: a bold continuation
-            else:
-                turns.append(Turn("question", text))
-            continue
-        if match := _ANSWER.match(text):
-            turns.append(Turn("answer", text[match.end():], "Answer"))
-            continue
         labelled = split_label(text)
-        if labelled and spokesperson_label and labelled[0].casefold() == spokesperson_label:
+        if paragraph.separator:
+            turns.append(Turn("separator", text))
+        elif paragraph.bold and (match := _QUESTION.match(text)):
+            turns.append(Turn("question", text[match.end():], "Question"))
+        elif match := _ANSWER.match(text):
+            turns.append(Turn("answer", text[match.end():], "Answer"))
+        elif labelled and spokesperson_label and labelled[0].casefold() == spokesperson_label:
             turns.append(Turn("answer", labelled[1], labelled[0]))
-            continue
-        turns.append(Turn(None, text))
-    exchanges = assemble_segments(turns, spokesperson)
+        else:
+            turns.append(Turn(None, text, bold=paragraph.bold))
+    exchanges = assemble_segments(turns, spokesperson, BY_TYPE)
     for segment in exchanges:
         if segment.reply_to is not None:
             segment.reply_to += len(statements)
     return statements + exchanges
 
 
-def article_id(url: str) -> str:
-    match = _ARTICLE_ID.search(urlsplit(url).path)
-    if not match:
-        raise LayoutError(f"{url}: not an article URL (/briefings/<digits>/)")
-    return match.group(1)
-
-
 class MidSpider(BriefingSpider):
     name = "mid"
-    source = Source(
-        name="mid",
-        ministry="Ministry of Foreign Affairs of the Russian Federation",
-        country="RU",
-        language="en",
-        homepage="https://mid.ru/en/",
-    )
+    source = Source(name="mid", ministry="Ministry of Foreign Affairs of the Russian Federation", country="RU",
+                    language="en", homepage="https://mid.ru/en/")
     allowed_domains = ["mid.ru", "www.mid.ru"]
-    layouts = (LAYOUT,)
     # The site asks for at least 10 s between requests; replays override it (crawlers.settings).
     custom_settings = {"DOWNLOAD_DELAY": 10}
-
-    def start_list_urls(self) -> list[str]:
-        return [list_page_url(0)]
-
-    def parse_list(self, response, page: int = 0):
-        listing = parse_list_page(response.body, response.url)
-        yield from self.article_requests(listing.articles, self.parse_article)
-        if page + 1 < listing.page_count and not self.listing_passed_since(listing.articles):
-            yield self.list_request(list_page_url(page + 1), page + 1)
-
-    def parse_article(self, response):
-        native_id = article_id(response.url)
-        document = self.document(
-            response,
-            native_id,
-            lambda: parse_briefing(response.body, response.url),
-            sequence=int(native_id),
-        )
-        if document is not None:
-            yield document
+    layouts = (LAYOUT,)
+    list_urls = (LIST_URL,)
+    article_id = _ARTICLE_ID
+    read_list = staticmethod(parse_list_page)
+    read_briefing = staticmethod(parse_briefing)

@@ -36,20 +36,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
-from dateutil import parser as date_parser
-
+from corpus.dates import read_date
 from corpus.records import Segment, Source
-from crawlers.parsing import (
-    LayoutError,
-    Paragraph,
-    Turn,
-    assemble_segments,
-    clean_text,
-    looks_like_name,
-    paragraphs_of,
-    parse_html,
-    split_label,
-)
+from crawlers.parsing import CONTINUE, LayoutError, Paragraph, Turn, assemble_segments, clean_text, looks_like_name
+from crawlers.parsing import list_items, paragraphs_of, parse_html, require_complete, split_label
 from crawlers.spiders.base import Briefing, BriefingSpider, ListedArticle, ListPage
 
 LIST_URL = "https://www.state.gov/department-press-briefings/"
@@ -73,18 +63,8 @@ def _text(element) -> str:
     return clean_text(element.text_content())
 
 
-def _date(text: str) -> dt.date | None:
-    try:
-        return date_parser.parse(text).date()
-    except (ValueError, OverflowError):
-        return None
-
-
 def parse_list_page(html: str | bytes, url: str) -> ListPage:
-    tree = parse_html(html)
-    items = tree.cssselect("li.collection-result")
-    if not items:
-        raise LayoutError(f"{url}: no 'li.collection-result' items: not a state.gov list page")
+    tree, items = list_items(html, url, "li.collection-result", "items: not a state.gov list page")
     articles = []
     for item in items:
         links = item.cssselect("a.collection-result__link")
@@ -95,18 +75,20 @@ def parse_list_page(html: str | bytes, url: str) -> ListPage:
             ListedArticle(
                 url=urljoin(url, links[0].get("href")),
                 title=_text(links[0]),
-                date=_date(_text(dates[0])) if dates else None,
+                date=read_date(_text(dates[0])) if dates else None,
             )
         )
     current = _PAGE_NUMBER.search(urlsplit(url).path)
-    pages = [1, int(current.group(1))] if current else [1]
+    current = int(current.group(1)) if current else 1
+    pages = [current]
     for number in tree.cssselect(".page-numbers, .pagination a"):
         match = _PAGE_NUMBER.search(urlsplit(number.get("href") or "").path)
         if match:
             pages.append(int(match.group(1)))
         elif _text(number).isdigit():  # the current page, a <span>
             pages.append(int(_text(number)))
-    return ListPage(articles=articles, page_count=max(pages))
+    count = max(pages)
+    return ListPage(articles=articles, page_count=count, next_urls=[list_page_url(current)] if current < count else [])
 
 
 def list_page_url(page: int) -> str:
@@ -147,7 +129,7 @@ def _checks(tree) -> tuple[object | None, dt.date | None, list[str]]:
     if body is None:
         failed.append("no " + " or ".join(f"'{selector}'" for selector in BODY_SELECTORS) + " body")
     dates = tree.cssselect(DATE_SELECTOR)
-    date = _date(_text(dates[0])) if dates else None
+    date = read_date(_text(dates[0])) if dates else None
     if not dates:
         failed.append(f"no '{DATE_SELECTOR}' date")
     elif date is None:
@@ -191,6 +173,7 @@ def read_page(html: str | bytes, url: str) -> Page:
             failed.append("no upper-case speaker label ('MR PRICE:', 'QUESTION:') in the body")
     if failed:
         raise LayoutError(f"{url}: not a state.gov briefing page: " + "; ".join(failed))
+    require_complete(body, url, LAYOUT, footer="footer.site-footer")
     bureau = tree.cssselect(".article-meta__author-bureau")
     return Page(
         title=_title(tree),
@@ -221,81 +204,35 @@ def parse_briefing(html: str | bytes, url: str) -> Briefing:
 
 
 def transcript_segments(paragraphs: list[Paragraph], spokesperson: str | None, known_text: str) -> list[Segment]:
-    """Opening statements (one per paragraph) up to the first QUESTION, then questions and answers."""
-    first_question = next(
-        (i for i, p in enumerate(paragraphs) if (lab := _label(p.text)) and _is_question(lab[0])), len(paragraphs)
-    )
+    """Opening statements (one per paragraph) up to the first QUESTION, then questions and answers.
+
+    Every turn is labelled here, so an unlabelled paragraph continues the turn before it,
+    a question too; an official's words before the first question are statements.
+    """
     names: dict[str, str] = {}
-
-    def name(label: str) -> str:
-        if label not in names:
-            names[label] = speaker_name(label, known_text)
-        return names[label]
-
-    statements: list[Segment] = []
-    speaker = spokesperson
-    for paragraph in paragraphs[:first_question]:
-        labelled = _label(paragraph.text)
-        if _NOTE.match(paragraph.text):
-            statements.append(Segment(kind="statement", text=paragraph.text))
-        elif labelled:
-            speaker = name(labelled[0])
-            if labelled[1]:
-                statements.append(Segment(kind="statement", text=labelled[1], label=labelled[0], speaker=speaker))
-        else:
-            statements.append(Segment(kind="statement", text=paragraph.text, speaker=speaker))
-
     turns = []
-    for paragraph in paragraphs[first_question:]:
+    for paragraph in paragraphs:
         labelled = _label(paragraph.text)
         if _NOTE.match(paragraph.text):
             turns.append(Turn("note", paragraph.text))
         elif labelled and _is_question(labelled[0]):
             turns.append(Turn("question", labelled[1], labelled[0]))
         elif labelled:
-            turns.append(Turn("answer", labelled[1], labelled[0], name(labelled[0])))
+            if labelled[0] not in names:
+                names[labelled[0]] = speaker_name(labelled[0], known_text)
+            turns.append(Turn("answer", labelled[1], labelled[0], names[labelled[0]]))
         else:
-            # An unlabelled paragraph continues the turn before it, a question too.
-            # assemble_segments keeps a paragraph in the question only when it is bold
-            # (the fmprc convention), so the continuation is marked bold here.
-            turns.append(Turn(None, paragraph.text, bold=True))
-    exchanges = assemble_segments(turns, spokesperson)
-    for segment in exchanges:
-        if segment.reply_to is not None:
-            segment.reply_to += len(statements)
-    return statements + exchanges
-
-
-def article_id(url: str) -> str:
-    match = _SLUG.search(urlsplit(url).path)
-    if not match:
-        raise LayoutError(f"{url}: not an article URL (/<slug>/ or /<slug>/index.html)")
-    return match.group(1)
+            turns.append(Turn(None, paragraph.text))
+    return assemble_segments(turns, spokesperson, CONTINUE)
 
 
 class StateSpider(BriefingSpider):
     name = "state"
-    source = Source(
-        name="state",
-        ministry="United States Department of State",
-        country="US",
-        language="en",
-        homepage="https://www.state.gov/",
-    )
+    source = Source(name="state", ministry="United States Department of State", country="US", language="en",
+                    homepage="https://www.state.gov/")
     allowed_domains = ["www.state.gov", "2017-2021.state.gov", "2021-2025.state.gov"]
     layouts = (LAYOUT,)
-
-    def start_list_urls(self) -> list[str]:
-        return [list_page_url(0)]
-
-    def parse_list(self, response, page: int = 0):
-        listing = parse_list_page(response.body, response.url)
-        yield from self.article_requests(listing.articles, self.parse_article)
-        if page + 1 < listing.page_count and not self.listing_passed_since(listing.articles):
-            yield self.list_request(list_page_url(page + 1), page + 1)
-
-    def parse_article(self, response):
-        native_id = article_id(response.url)
-        document = self.document(response, native_id, lambda: parse_briefing(response.body, response.url))
-        if document is not None:
-            yield document
+    list_urls = (LIST_URL,)
+    article_id = _SLUG
+    read_list = staticmethod(parse_list_page)
+    read_briefing = staticmethod(parse_briefing)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from scrapy.http import HtmlResponse
 
-from crawlers.parsing import LayoutError
+from crawlers.parsing import IncompletePage, LayoutError
 from crawlers.spiders.fmprc import (
     FmprcSpider,
     list_page_url,
@@ -16,6 +15,7 @@ from crawlers.spiders.fmprc import (
     title_date,
 )
 from tests.conftest import fmprc_page
+from tests.crawlers.spider_tools import counts, make_spider, response
 
 
 def briefing(name: str):
@@ -134,6 +134,100 @@ def test_remarks_page_without_a_date_takes_it_from_the_photos():
     assert page.date == dt.date(2019, 8, 5)
 
 
+# The five splitting bugs of issue 12, each on the saved page that shows it ----------------
+
+
+@pytest.mark.parametrize(
+    ("name", "last_answer_ends", "closing_starts"),
+    [
+        # "***" between the last answer and the spokesperson's announcements
+        ("t1677852.shtml", "I would refer you to the military for that.", "The Foreign Ministry and the People's Government of Fujian"),
+        # "****************************"
+        ("t1714425.shtml", "China has notified the Japanese Consulate-General in Guangzhou.", "Not long ago we celebrated the 70th anniversary"),
+        ("t1729013.shtml", "within the extent of their duties.", None),
+    ],
+)
+def test_a_separator_ends_the_exchanges_and_closing_remarks_are_statements(name, last_answer_ends, closing_starts):
+    page = briefing(name)
+    answers = [i for i, s in enumerate(page.segments) if s.kind == "answer"]
+    last = page.segments[answers[-1]]
+    assert last.text.endswith(last_answer_ends)
+    closing = page.segments[answers[-1] + 1:]
+    assert closing and all(s.kind == "statement" and s.speaker == page.spokesperson for s in closing)
+    if closing_starts:
+        assert closing[0].text.startswith(closing_starts)
+
+
+def test_a_labelled_closing_remark_after_a_separator_is_a_statement_not_a_second_answer():
+    segments = briefing("t1784867.shtml").segments
+    macau, answer, closing = segments[-3:]
+    assert (macau.kind, macau.speaker) == ("question", "Macau Monthly")
+    assert answer.kind == "answer" and answer.text.endswith("safeguard the fruits of WWII and the hard-won peace.")
+    assert (closing.kind, closing.label, closing.speaker, closing.reply_to) == ("statement", "Zhao Lijian", "Zhao Lijian", None)
+    assert closing.text.startswith("Today is International Children's Day.")
+
+
+def test_labelled_opening_statements_are_statements_of_their_own_speakers():
+    # Hua Chunying introduces the new spokesperson, who thanks her: neither answers anything
+    segments = briefing("t1748946.shtml").segments
+    assert [(s.kind, s.label, s.speaker) for s in segments[:5]] == [
+        ("statement", "Hua Chunying", "Hua Chunying"),
+        ("statement", None, "Hua Chunying"),
+        ("statement", "Zhao Lijian", "Zhao Lijian"),
+        ("statement", None, "Zhao Lijian"),
+        ("question", "Q", None),
+    ]
+    assert segments[2].text.startswith("Thank you, Director-General Hua Chunying.")
+    assert segments[5].kind == "answer" and segments[5].reply_to == 4
+
+
+def test_a_bold_question_without_a_label_after_an_answer_asks_anew():
+    segments = briefing("t1651487.shtml").segments
+    answer, question, reply = segments[13:16]
+    assert answer.kind == "answer" and answer.text.endswith("non-discriminatory environment for Chinese companies.")
+    assert (question.kind, question.label) == ("question", None)
+    assert question.text.startswith("After the Press Conference, a journalist asked if China is going to offer assistance")
+    assert reply.kind == "answer" and reply.reply_to == 14 and reply.text.startswith("I answered a question on the severe flooding")
+
+
+def test_a_single_break_between_a_bold_question_and_its_plain_answer_separates_them():
+    question, answer = briefing("t1603452.shtml").segments[-2:]
+    assert question.kind == "question" and question.text.endswith("short on substantive actions. What is your comment?")
+    assert "Lu Kang" not in question.text
+    assert (answer.kind, answer.label, answer.speaker, answer.reply_to) == ("answer", "Lu Kang", "Lu Kang", 12)
+    assert answer.text.startswith("This groundless accusation by the US side shows no respect for facts.")
+
+
+@pytest.mark.parametrize(
+    ("name", "note", "answer_ends"),
+    [
+        ("t1793861.shtml", "The following question was asked after the regular press conference.", "through appropriate means."),
+        ("t1698607.shtml", "A journalist asked the following question after the press conference:", "if you are interested."),
+    ],
+)
+def test_a_note_that_questions_follow_the_conference_is_not_glued_to_the_answer(name, note, answer_ends):
+    segments = briefing(name).segments
+    at = next(i for i, s in enumerate(segments) if s.text == note)
+    assert (segments[at].kind, segments[at].speaker) == ("statement", None)
+    assert segments[at - 1].kind == "answer" and segments[at - 1].text.endswith(answer_ends)
+    assert segments[at + 1].kind == "question" and segments[at + 2].reply_to == at + 1
+
+
+def test_words_styled_by_word_as_mso_bidi_bold_are_not_bold():
+    # <SPAN style="mso-bidi-font-weight: bold"> is plain text: the paragraph continues the answer
+    answer = next(s for s in briefing("t1627624.shtml").segments if s.text.startswith("China and the United States agreed"))
+    assert answer.paragraphs == 2 and answer.text.endswith("will remain sound for a long term.")
+
+
+def test_a_page_cut_short_is_an_incomplete_page_not_a_short_transcript():
+    body, url = fmprc_page("t1632218.shtml")
+    with pytest.raises(IncompletePage, match=r"t1632218.shtml: mfa_eng: the page ends inside its body"):
+        parse_briefing(body[: len(body) * 6 // 10], url)
+    footerless = body.replace(b'<div class="footer">', b'<div class="other">')
+    with pytest.raises(IncompletePage, match=r"no 'div.footer' after the body"):
+        parse_briefing(footerless, url)
+
+
 @pytest.mark.parametrize(
     ("title", "expected"),
     [
@@ -161,23 +255,10 @@ def test_a_page_of_another_layout_is_a_layout_error_naming_the_check():
 def test_spider_keeps_a_page_that_fails_to_parse_with_its_error():
     body, _ = fmprc_page("default.shtml")
     url = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/t1234567.shtml"
-    response = HtmlResponse(url=url, body=body, encoding="utf-8")
-    spider = FmprcSpider()
-    spider.crawler = _FakeCrawler()
-    [document] = list(spider.parse_article(response))
+    spider = make_spider(FmprcSpider)
+    [result] = list(spider.parse_article(response(url, body)))
+    document = result.document
     assert document.parse_error.endswith("not an mfa_eng article page")
     assert document.html == body and document.segments == []
-    assert spider.crawler.stats.values == {"communique/parse_errors": 1}
-
-
-class _FakeStats:
-    def __init__(self):
-        self.values: dict[str, int] = {}
-
-    def inc_value(self, key, count=1):
-        self.values[key] = self.values.get(key, 0) + count
-
-
-class _FakeCrawler:
-    def __init__(self):
-        self.stats = _FakeStats()
+    assert (result.fetch.url, result.fetch.outcome, result.fetch.http_status) == (url, "stored", 200)
+    assert counts(spider) == {"communique/parse_errors": 1}

@@ -12,20 +12,20 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from scrapy.http import HtmlResponse
 
 from corpus import Corpus
 from crawlers.parsing import LayoutError
+from crawlers.trs import is_removed_page
 from crawlers.spiders.fmprc import (
     FmprcSpider,
     is_lxjzh_list_url,
-    is_removed_page,
     lxjzh_list_page_url,
     parse_briefing,
     parse_lxjzh_list_page,
     url_date,
 )
 from tests.conftest import run_communique
+from tests.crawlers.spider_tools import counts, make_spider, response, split
 
 FMPRC_2022 = Path(__file__).resolve().parent.parent / "files" / "fmprc_2022"
 LXJZH_PAGES = FMPRC_2022 / "www.fmprc.gov.cn" / "eng" / "xw" / "fyrbt" / "lxjzh"
@@ -60,23 +60,8 @@ def kinds(name: str) -> str:
     return "".join(segment.kind[0].upper() for segment in briefing(name).segments)
 
 
-class _FakeStats:
-    def __init__(self):
-        self.values: dict[str, int] = {}
-
-    def inc_value(self, key, count=1):
-        self.values[key] = self.values.get(key, 0) + count
-
-
-class _FakeCrawler:
-    def __init__(self):
-        self.stats = _FakeStats()
-
-
 def spider() -> FmprcSpider:
-    made = FmprcSpider()
-    made.crawler = _FakeCrawler()
-    return made
+    return make_spider(FmprcSpider)
 
 
 # List pages -------------------------------------------------------------------------------
@@ -118,7 +103,7 @@ def test_a_page_without_item_links_is_not_an_lxjzh_list_page():
 
 
 def test_the_spider_walks_both_listings():
-    assert FmprcSpider().start_list_urls() == [
+    assert list(FmprcSpider.list_urls) == [
         "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/default.shtml",
         "https://www.fmprc.gov.cn/eng/xw/fyrbt/lxjzh/index.html",
     ]
@@ -128,7 +113,7 @@ def test_the_spider_walks_both_listings():
 def test_spider_requests_the_articles_and_the_next_lxjzh_list_page():
     body, url = page("index.html")
     made = spider()
-    requests = list(made.parse_list(HtmlResponse(url=url, body=body, encoding="utf-8"), page=0))
+    requests, [listed] = split(made.parse_list(response(url, body), page=0))
     assert [request.url for request in requests] == [
         LXJZH_BASE_URL + MAR31_UNKNOWN,
         LXJZH_BASE_URL + MAR15,
@@ -137,15 +122,18 @@ def test_spider_requests_the_articles_and_the_next_lxjzh_list_page():
         LXJZH_BASE_URL + "index_1.html",
     ]
     assert requests[-1].meta["handle_httpstatus_list"] == [404]
-    last = list(made.parse_list(HtmlResponse(url=LXJZH_BASE_URL + "index_1.html", body=page("index_1.html")[0], encoding="utf-8"), page=1))
+    assert (listed.fetch.kind, listed.fetch.outcome) == ("list", "listed")
+    assert listed.requested == [request.url for request in requests[:-1]]
+    last, _ = split(made.parse_list(response(LXJZH_BASE_URL + "index_1.html", page("index_1.html")[0]), page=1))
     assert len(last) == 3  # three articles, no page after the last
 
 
 def test_a_missing_list_page_of_the_other_era_is_counted_and_skipped():
     made = spider()
-    response = HtmlResponse(url=lxjzh_list_page_url(0), status=404, body=b"<html><body>404</body></html>", encoding="utf-8")
-    assert list(made.parse_list(response, page=0)) == []
-    assert made.crawler.stats.values == {"communique/missing_list_pages": 1}
+    missing = response(lxjzh_list_page_url(0), b"<html><body>404</body></html>", status=404)
+    requests, [result] = split(made.parse_list(missing, page=0))
+    assert requests == [] and (result.fetch.outcome, result.fetch.http_status) == ("missing", 404)
+    assert counts(made) == {"communique/missing_list_pages": 1}
 
 
 # Briefings --------------------------------------------------------------------------------
@@ -162,7 +150,8 @@ def test_2023_01_10_plain_labels_opening_statements_then_outlets_and_answers():
     assert [s.speaker for s in segments if s.kind == "question"] == ["CCTV", "AFP", "Bloomberg", "Beijing Youth Daily", "Reuters"]
     assert {s.speaker for s in segments if s.kind != "question"} == {"Wang Wenbin"}
     assert segments[0].text.startswith("At the invitation of the governments of Ethiopia, Gabon, Angola, Benin and Egypt")
-    assert segments[0].label is None
+    assert segments[0].label == "Wang Wenbin"  # "Wang Wenbin: At the invitation ...", an opening statement
+    assert segments[1].label is None
     assert segments[1].text.startswith("This will be Foreign Minister Qin Gang's first overseas trip since taking office.")
     assert segments[2].text == (
         "You just announced Foreign Minister Qin Gang's visit to Africa. Could you share with us the "
@@ -227,7 +216,7 @@ def test_2022_07_25_remarks_read_q_and_a_and_take_the_date_of_publication():
 def test_without_a_stated_date_the_url_dates_the_page():
     html = (
         "<html><body><h1>Foreign Ministry Spokesperson's Remarks</h1>"
-        '<div class="TRS_Editor"><p>Q: A question?</p><p>A: An answer.</p></div></body></html>'
+        '<div class="TRS_Editor"><p>Q: A question?</p><p>A: An answer.</p></div><div class="footer"></div></body></html>'
     )
     parsed = parse_briefing(html, LXJZH_BASE_URL + "202305/t20230502_11069000.html")
     assert (parsed.date, parsed.date_inferred) == (dt.date(2023, 5, 2), "date from the URL")
@@ -245,12 +234,13 @@ def test_a_page_of_no_known_layout_names_every_failed_check():
 def test_spider_keeps_an_unknown_page_with_its_error_and_its_url_date():
     body, url = page(MAR31_UNKNOWN)
     made = spider()
-    [document] = list(made.parse_article(HtmlResponse(url=url, body=body, encoding="utf-8")))
+    [result] = list(made.parse_article(response(url, body)))
+    document = result.document
     assert document.native_id == "t20230331_11052774" and document.sequence == 11052774
     assert document.parse_error.endswith(UNKNOWN_LAYOUT_MESSAGE)
     assert (document.date, document.date_inferred) == (dt.date(2023, 3, 31), "date from the URL")
     assert document.html == body and document.segments == []
-    assert made.crawler.stats.values == {"communique/parse_errors": 1}
+    assert counts(made) == {"communique/parse_errors": 1}
 
 
 def test_a_removed_page_is_not_a_transcript():
@@ -259,9 +249,13 @@ def test_a_removed_page_is_not_a_transcript():
     assert not is_removed_page(LXJZH_BASE_URL + JAN10)
     made = spider()
     # what Scrapy hands the callback after following the 302 of the removed article
-    response = HtmlResponse(url=SYSTEM_URL, body=SYSTEM_PAGE.read_bytes(), encoding="utf-8")
-    assert list(made.parse_article(response)) == []
-    assert made.crawler.stats.values == {"communique/removed_pages": 1}
+    removed = response(SYSTEM_URL, SYSTEM_PAGE.read_bytes(), meta={"redirect_urls": [LXJZH_BASE_URL + "202212/t20221209_10987736.html"]})
+    [result] = list(made.parse_article(removed))
+    assert result.document is None
+    assert (result.fetch.url, result.fetch.outcome, result.fetch.final_url) == (
+        LXJZH_BASE_URL + "202212/t20221209_10987736.html", "removed", SYSTEM_URL,
+    )
+    assert counts(made) == {"communique/removed_pages": 1}
 
 
 # The real crawl ---------------------------------------------------------------------------
@@ -270,11 +264,17 @@ def test_a_removed_page_is_not_a_transcript():
 @pytest.mark.slow
 def test_replay_crawl_of_the_2022_site(tmp_path):
     db = tmp_path / "fmprc_2022.db"
-    result = run_communique("crawl", "fmprc", "--replay", str(FMPRC_2022), db=db)
+    result = run_communique("crawl", "fmprc", "--replay", str(FMPRC_2022), db=db, check=False)
     # 5 briefings and the page of an unknown layout; the removed page is not stored, and the
     # mfa_eng listing, absent from this replay, is no HTTP error.
     assert "fmprc: stored 6 documents (1 with parse errors)" in result.stdout
-    assert "0 HTTP errors, 1 removed pages; finished: finished" in result.stdout
+    assert "0 HTTP errors, 0 off-site redirects, 0 network errors, 0 never fetched, 1 removed pages; finished: finished" in result.stdout
+    # the page kept with its error is not a briefing: the crawl says so, in one line, and fails
+    assert result.returncode == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("Error")] == [
+        f"Error: crawl of fmprc incomplete: 1 pages not stored as briefings: {LXJZH_BASE_URL}{MAR31_UNKNOWN} "
+        f"({UNKNOWN_LAYOUT_MESSAGE})"
+    ]
     connection = sqlite3.connect(db)
     rows = connection.execute(
         "SELECT id, date, date_inferred, layout, parse_status, segment_count FROM documents ORDER BY id"
@@ -297,5 +297,5 @@ def test_replay_crawl_of_the_2022_site(tmp_path):
             "CCTV", "AFP", "Bloomberg", "Beijing Youth Daily", "Reuters",
         ]
         assert turns[3]["reply_to"] == turns[2]["id"]
-    again = run_communique("crawl", "fmprc", "--replay", str(FMPRC_2022), db=db)
+    again = run_communique("crawl", "fmprc", "--replay", str(FMPRC_2022), db=db)  # nothing new fails: exit 0
     assert "stored 0 documents" in again.stdout and "skipped 6 already stored" in again.stdout

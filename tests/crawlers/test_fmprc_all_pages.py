@@ -1,8 +1,9 @@
 """Invariants that must hold on every one of the 500 saved fmprc briefings.
 
 The expected values are computed independently of the parser: questions are counted
-with regular expressions over the raw HTML, and the words of the body with lxml's own
-text extraction, so a parser bug cannot hide behind itself.
+with regular expressions over the raw HTML, the words of the body with lxml's own text
+extraction, and the question/answer pairs by a reader written apart from the parser
+(tests/crawlers/reference_pairs.py), so a parser bug cannot hide behind itself.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from lxml import html as lxml_html
 
 from crawlers.spiders.fmprc import parse_briefing
 from tests.conftest import FMPRC_BASE_URL, FMPRC_PAGES
+from tests.crawlers.reference_pairs import matching_pairs, reference_pairs
 
 ARTICLES = sorted(path.name for path in FMPRC_PAGES.glob("t*.shtml"))
 BOLD = "\x01"
@@ -33,16 +35,19 @@ def _raw_lines(body: str) -> list[str]:
 
 
 def count_question_turns(raw: str, spokesperson: str) -> int:
-    """Q:/Follow-up: paragraphs, plus bold "Label: text" paragraphs not labelled by the spokesperson."""
+    """Q:/Follow-up: paragraphs, bold "Label: text" paragraphs not labelled by the spokesperson,
+    and bold unlabelled paragraphs that follow a plain one (a question put without a label)."""
     count = 0
+    previous_bold = False
     for line in _raw_lines(_body_html(raw)):
         plain = line.replace(BOLD, "").strip()
+        bold = BOLD in line
+        opens_bold = line.lstrip().startswith(BOLD)
+        label = re.match(r"([^:：]{1,100}?)\s*[:：]\s*(\S.*)?$", plain)
         if re.match(r"(Q|Follow[- ]?up)\s*[:：]", plain, re.I):
             count += 1
-            continue
-        label = re.match(r"([^:：]{1,100}?)\s*[:：]\s*(\S.*)?$", plain)
-        if (
-            BOLD in line
+        elif (
+            bold
             and label
             and label.group(2)
             and len(label.group(1).split()) <= 16
@@ -50,6 +55,9 @@ def count_question_turns(raw: str, spokesperson: str) -> int:
             and label.group(1).casefold() != spokesperson.casefold()
         ):
             count += 1
+        elif opens_bold and not label and not previous_bold and re.search(r"\w", plain):
+            count += 1
+        previous_bold = opens_bold
     return count
 
 
@@ -101,3 +109,31 @@ def test_every_page_has_title_spokesperson_and_date(page):
     assert briefing.spokesperson in {"Lu Kang", "Hua Chunying", "Geng Shuang", "Zhao Lijian"}
     # two Remarks pages carry no date at all: the corpus dates them by their neighbours
     assert briefing.date is not None or briefing.kind == "Remarks"
+
+
+def our_pairs(briefing) -> list[tuple[str, str]]:
+    segments = briefing.segments
+    return [(segments[s.reply_to].text, s.text) for s in segments if s.kind == "answer" and s.reply_to is not None]
+
+
+def test_question_answer_pairs_match_an_independent_extraction():
+    """At least 99.7% of the pairs an independent reader finds are ours, word for word (issue 12)."""
+    found = exact = 0
+    for name in ARTICLES:
+        raw = (FMPRC_PAGES / name).read_text(encoding="utf-8")
+        reference = reference_pairs(raw)
+        found += len(reference)
+        exact += matching_pairs(our_pairs(parse_briefing(raw, FMPRC_BASE_URL + name)), reference)
+    assert found > 4500
+    assert exact / found >= 0.997, f"{exact} of {found} pairs exact"
+
+
+def test_the_independent_reader_sees_what_the_pages_say():
+    raw = (FMPRC_PAGES / "t1632218.shtml").read_text(encoding="utf-8")
+    pairs = reference_pairs(raw)
+    assert len(pairs) == 16
+    assert pairs[3][0].startswith("According to reports, on January 23, President of Venezuela's National Assembly")
+    assert pairs[3][1].startswith("We have been closely following the current situation in Venezuela")
+    # the closing announcement after "***" is nobody's answer
+    last = reference_pairs((FMPRC_PAGES / "t1677852.shtml").read_text(encoding="utf-8"))[-1]
+    assert last[1] == "I would refer you to the military for that."

@@ -16,7 +16,6 @@ import pytest
 from crawlers.parsing import LayoutError
 from crawlers.spiders.mid import (
     MidSpider,
-    article_id,
     list_page_url,
     parse_briefing,
     parse_list_page,
@@ -203,7 +202,8 @@ def test_spider_describes_its_source_and_asks_for_ten_seconds():
     assert MidSpider.name == "mid"
     assert (MidSpider.source.country, MidSpider.source.language) == ("RU", "en")
     assert MidSpider.custom_settings == {"DOWNLOAD_DELAY": 10}
-    assert article_id(article_url(1438153)) == "1438153"
+    assert MidSpider().native_id(article_url(1438153)) == "1438153"
+    assert MidSpider().sequence("1438153") == 1438153
 
 
 @pytest.mark.slow
