@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .config import default_db_path
+from .config import default_db_path, lock_timeout
 
+LISTED_AT_MOST = 20  # rows of a problem list `stats` prints before it only counts the rest
 EPILOG_EXAMPLE = "Example:\n\n    communique --db corpus.db crawl fmprc --replay tests/files/fmprc"
 
 
@@ -84,6 +85,7 @@ def crawl(obj, source, replay, since, until, refetch, verbose) -> None:
         communique crawl fmprc --replay tests/files/fmprc --since 2019-01-01
         communique crawl fmprc --refetch 2020-06-01
     """
+    from corpus import CorpusError
     from corpus.dates import parse_bound
     from crawlers.replay import ReplayError
     from crawlers.run import UnknownSource, run_crawl
@@ -103,8 +105,9 @@ def crawl(obj, source, replay, since, until, refetch, verbose) -> None:
             until=until,
             refetch=refetch,
             log_level="INFO" if verbose else "WARNING",
+            settings={"COMMUNIQUE_LOCK_TIMEOUT": lock_timeout()},
         )
-    except (UnknownSource, ReplayError, ConfigError, ValueError) as error:
+    except (UnknownSource, ReplayError, ConfigError, CorpusError, ValueError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(report.summary(source))
     if problem := report.problem(source):
@@ -136,11 +139,15 @@ def stats(obj) -> None:
     click.echo("\nFetches (what became of every URL a crawl tried)")
     for row in numbers["fetches"]:
         click.echo(f"  {row['source']:<14} {row['outcome']:<17} {row['urls']:>7}")
-    click.echo(f"\nBriefings not stored: {len(numbers['not_stored'])}")
-    for row in numbers["not_stored"]:
+    not_stored = numbers["not_stored"]
+    click.echo(f"\nBriefings not stored: {len(not_stored)}")
+    for row in not_stored[:LISTED_AT_MOST]:
         status = f" HTTP {row['http_status']}" if row["http_status"] else ""
+        why = row["error"] or ("requested, not fetched yet" if row["outcome"] == "pending" else "")
         kept = " (an earlier copy is stored)" if row["stored"] else ""
-        click.echo(f"  {row['url']}: {row['outcome']}{status}, {row['attempts']} attempts: {row['error'] or ''}{kept}")
+        click.echo(f"  {row['url']}: {row['outcome']}{status}, {row['attempts']} attempts: {why}{kept}")
+    if len(not_stored) > LISTED_AT_MOST:
+        click.echo(f"  ... and {len(not_stored) - LISTED_AT_MOST} more (the fetches table has them all)")
     click.echo("\nSegments")
     for kind, count in numbers["segments"].items():
         click.echo(f"  {kind:<10} {count:>7}")

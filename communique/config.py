@@ -19,3 +19,10 @@ DEFAULT_DB = "communique.db"
 
 def default_db_path() -> Path:
     return Path(os.environ.get("COMMUNIQUE_DB") or DEFAULT_DB)
+
+
+def lock_timeout() -> float:
+    """Seconds a crawl waits for another writer of the corpus before it stops ($COMMUNIQUE_LOCK_TIMEOUT)."""
+    from corpus.store import LOCK_TIMEOUT_S
+
+    return float(os.environ.get("COMMUNIQUE_LOCK_TIMEOUT") or LOCK_TIMEOUT_S)

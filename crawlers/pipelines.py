@@ -31,6 +31,7 @@ class CorpusPipeline:
         self.progress: tqdm | None = None
         self.requested: dict[str, str | None] = {}  # briefing URL -> the list page that linked it
         self.outcomes: dict[str, Fetch] = {}  # briefing URL -> what this crawl made of it
+        self.unavailable: CorpusError | None = None  # once a write failed, none is tried again
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -46,8 +47,7 @@ class CorpusPipeline:
         if not self.db_path:
             raise ValueError("COMMUNIQUE_DB is not set: the pipeline has no corpus to write to")
         timeout = self.crawler.settings.getfloat("COMMUNIQUE_LOCK_TIMEOUT", LOCK_TIMEOUT_S)
-        self.corpus = Corpus(self.db_path, lock_timeout=timeout)
-        self.corpus.register_source(self.crawler.spider.source)
+        self.corpus = Corpus(self.db_path, lock_timeout=timeout)  # run_crawl has registered the source
         self.progress = tqdm(
             desc=f"{self.crawler.spider.name}: documents stored",
             unit="doc",
@@ -59,6 +59,8 @@ class CorpusPipeline:
             return item
         fetch, stats = item.fetch, self.crawler.stats
         try:
+            if self.unavailable is not None:
+                raise self.unavailable
             with self.corpus.transaction():
                 if item.requested:
                     new = [url for url in item.requested if url not in self.outcomes]
@@ -80,9 +82,11 @@ class CorpusPipeline:
         except CorpusError as error:
             # Nothing of this item was written. Stop fetching what could not be stored either.
             fetch.outcome, fetch.error = "store_error", str(error)
-            log.error("%s: not stored: %s", fetch.url, error)
-            stats.set_value("communique/store_error", str(error))
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="corpus_unavailable"))
+            if self.unavailable is None:
+                self.unavailable = error
+                log.error("%s: not stored, the crawl stops: %s", fetch.url, error)
+                stats.set_value("communique/store_error_message", str(error))
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="corpus_unavailable"))
         self.outcomes[fetch.url] = fetch
         if fetch.outcome in FETCH_FAILURES and fetch.outcome != "parse_error":
             stats.inc_value(f"communique/{fetch.outcome}")
@@ -94,14 +98,15 @@ class CorpusPipeline:
         stats, source = self.crawler.stats, self.crawler.spider.source.name
         unresolved = [url for url in self.requested if url not in self.outcomes]
         try:
+            if self.unavailable is not None:
+                raise self.unavailable  # what was requested stays pending in the corpus, for the next crawl
             for url in unresolved:
                 self.corpus.record_fetch(Fetch(source, url, "article", "not_fetched", attempts=0,
                                                listed_on=self.requested[url],
                                                error="requested, but the crawl ended before fetching it"))
             stats.set_value("communique/dates_from_neighbours", self.corpus.infer_missing_dates(source))
         except CorpusError as error:
-            log.error("the crawl's last writes failed: %s", error)
-            stats.set_value("communique/store_error", str(error))
+            stats.set_value("communique/store_error_message", str(error))
         for url in unresolved:
             self.outcomes[url] = Fetch(source, url, "article", "not_fetched", attempts=0,
                                        error="requested, but the crawl ended before fetching it")

@@ -14,6 +14,8 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 
+from corpus import Corpus
+from corpus.store import LOCK_TIMEOUT_S
 from crawlers import settings as default_settings
 from crawlers.replay import ReplayServer
 from crawlers.site_config import ConfigError, config_paths, load_config
@@ -41,12 +43,13 @@ class CrawlReport:
     network_errors: int = 0
     not_fetched: int = 0
     lock_waited_s: float = 0.0
+    errors_logged: int = 0
     store_error: str | None = None
     failures: list[tuple[str, str, str]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
-        return self.finish_reason == "finished" and not self.failures
+        return self.finish_reason == "finished" and not self.failures and not self.errors_logged
 
     def summary(self, source: str) -> str:
         parts = [
@@ -68,13 +71,17 @@ class CrawlReport:
         """One line naming what kept the crawl from being complete, or None when it is."""
         if self.complete:
             return None
-        if not self.failures:
-            return f"crawl of {source} stopped early ({self.finish_reason})" + (
-                f": {self.store_error}" if self.store_error else "")
-        named = ", ".join(f"{url} ({detail.removeprefix(f'{url}: ') or outcome})"
-                          for url, outcome, detail in self.failures[:shown])
-        more = f" and {len(self.failures) - shown} more (see `communique stats`)" if len(self.failures) > shown else ""
-        return f"crawl of {source} incomplete: {len(self.failures)} pages not stored as briefings: {named}{more}"
+        parts = []
+        if self.finish_reason != "finished":
+            parts.append(f"stopped early ({self.finish_reason})" + (f": {self.store_error}" if self.store_error else ""))
+        if self.failures:
+            named = ", ".join(f"{url} ({detail.removeprefix(f'{url}: ') or outcome})"
+                              for url, outcome, detail in self.failures[:shown])
+            more = f" and {len(self.failures) - shown} more (see `communique stats`)" if len(self.failures) > shown else ""
+            parts.append(f"{len(self.failures)} pages not stored as briefings: {named}{more}")
+        elif self.errors_logged:
+            parts.append(f"{self.errors_logged} errors logged (run it again with --verbose to see them)")
+        return f"crawl of {source} incomplete: " + "; ".join(parts)
 
 
 def project_settings(**overrides) -> Settings:
@@ -157,6 +164,9 @@ def run_crawl(
     settings: dict | None = None,
 ) -> CrawlReport:
     spidercls = spider_class(source)  # UnknownSource, or ConfigError naming the file and key
+    timeout = (settings or {}).get("COMMUNIQUE_LOCK_TIMEOUT", LOCK_TIMEOUT_S)
+    with Corpus(db_path, lock_timeout=timeout) as corpus:  # CorpusLocked before anything is fetched
+        corpus.register_source(spidercls.source)
     overrides = {
         "COMMUNIQUE_DB": str(db_path),
         "COMMUNIQUE_PROGRESS": progress,
@@ -186,6 +196,7 @@ def run_crawl(
         network_errors=stats.get("communique/network_error", 0),
         not_fetched=stats.get("communique/not_fetched", 0),
         lock_waited_s=stats.get("communique/lock_waited_s", 0.0),
-        store_error=stats.get("communique/store_error"),
+        errors_logged=stats.get("log_count/ERROR", 0),
+        store_error=stats.get("communique/store_error_message"),
         failures=stats.get("communique/failures", []),
     )

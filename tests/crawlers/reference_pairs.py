@@ -155,3 +155,17 @@ def matching_pairs(ours: list[tuple[str, str]], reference: list[tuple[str, str]]
     """How many reference pairs the parser gave exactly (as a multiset: a repeated pair counts once each)."""
     ours_count = Counter((_norm(q), _norm(a)) for q, a in ours)
     return sum((Counter(reference) & ours_count).values())
+
+
+if __name__ == "__main__":  # python -m tests.crawlers.reference_pairs: the figure the README gives
+    from crawlers.spiders.fmprc import parse_briefing
+    from tests.conftest import FMPRC_BASE_URL, FMPRC_PAGES
+
+    found = exact = pages = 0
+    for path in sorted(FMPRC_PAGES.glob("t*.shtml")):
+        raw = path.read_text(encoding="utf-8")
+        segments = parse_briefing(raw, FMPRC_BASE_URL + path.name).segments
+        ours = [(segments[s.reply_to].text, s.text) for s in segments if s.kind == "answer" and s.reply_to is not None]
+        reference = reference_pairs(raw)
+        found, exact, pages = found + len(reference), exact + matching_pairs(ours, reference), pages + 1
+    print(f"{pages} pages: {exact} of {found} reference pairs exact ({exact / found:.2%})")

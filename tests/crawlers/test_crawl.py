@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -201,3 +202,29 @@ def test_a_crawl_and_a_20000_row_import_at_once_both_finish_complete(crawled_db,
     fmprc = ([d for d in documents if d[0].startswith("fmprc:")], [s for s in segments if s[1].startswith("fmprc:")])
     assert fmprc == corpus_snapshot(crawled_db)
     assert sum(1 for d in documents if d[0].startswith("cmfa_presscon:")) == 20_000
+
+
+def test_a_crawl_held_off_past_its_bound_stops_in_one_line_and_is_resumed(crawled_db, tmp_path):
+    db = tmp_path / "held.db"
+    env = {**os.environ, "COMMUNIQUE_LOCK_TIMEOUT": "1"}
+    command = [sys.executable, "-m", "communique", "--db", str(db), "crawl", "fmprc", "--replay", str(FMPRC_REPLAY)]
+    crawling = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 300
+    while _stored(db) < 20 and crawling.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    other = sqlite3.connect(db, timeout=60)
+    other.execute("BEGIN IMMEDIATE")  # another writer takes the corpus, for longer than the crawl waits
+    try:
+        out, err = crawling.communicate(timeout=300)
+    finally:
+        other.rollback()
+        other.close()
+    assert crawling.returncode == 1
+    [line] = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert line.startswith("Error: crawl of fmprc incomplete: stopped early (corpus_unavailable): ")
+    assert f"{db} was locked by another writer for 1 s: gave up, nothing of this write was stored" in line
+    partial = _stored(db)
+    assert partial < N_ARTICLES
+    # what was stored is whole; run again, the crawl ends with the uninterrupted corpus
+    run_communique("crawl", "fmprc", "--replay", str(FMPRC_REPLAY), db=db)
+    assert corpus_snapshot(db) == corpus_snapshot(crawled_db)
