@@ -167,6 +167,7 @@ def run_crawl(
     timeout = (settings or {}).get("COMMUNIQUE_LOCK_TIMEOUT", LOCK_TIMEOUT_S)
     with Corpus(db_path, lock_timeout=timeout) as corpus:  # CorpusLocked before anything is fetched
         corpus.register_source(spidercls.source)
+        waited_to_start = corpus.lock_waited_s
     overrides = {
         "COMMUNIQUE_DB": str(db_path),
         "COMMUNIQUE_PROGRESS": progress,
@@ -195,7 +196,7 @@ def run_crawl(
         offsite_redirects=stats.get("communique/offsite_redirect", 0),
         network_errors=stats.get("communique/network_error", 0),
         not_fetched=stats.get("communique/not_fetched", 0),
-        lock_waited_s=stats.get("communique/lock_waited_s", 0.0),
+        lock_waited_s=round(waited_to_start + stats.get("communique/lock_waited_s", 0.0), 1),
         errors_logged=stats.get("log_count/ERROR", 0),
         store_error=stats.get("communique/store_error_message"),
         failures=stats.get("communique/failures", []),
