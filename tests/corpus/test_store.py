@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import sqlite3
 import threading
@@ -229,46 +230,42 @@ def test_refetch_chooses_errors_all_or_pages_dated_since(corpus):
 # Writers that meet ---------------------------------------------------------------------------
 
 
-def _hold_the_write_lock(path, seconds: float, holding: threading.Event) -> None:
-    connection = sqlite3.connect(path)
-    connection.execute("BEGIN IMMEDIATE")
-    connection.execute("INSERT INTO sources VALUES ('other', 'Another ministry', 'XX', 'en', NULL)")
-    holding.set()
-    time.sleep(seconds)
-    connection.commit()
-    connection.close()
-
-
-def test_a_writer_waits_for_another_and_then_writes(tmp_path):
-    path = tmp_path / "c.db"
-    with Corpus(path) as corpus:
-        corpus.register_source(SOURCE)
-        holding = threading.Event()
-        other = threading.Thread(target=_hold_the_write_lock, args=(path, 2.5, holding))
-        other.start()
-        holding.wait()
-        corpus.store_document(document())  # waits for the other writer, then stores
-        other.join()
-        assert corpus.lock_waited_s > 0  # it had to wait: the other held the lock
-        assert corpus.db["documents"].count == 1 and corpus.db["sources"].count == 2
-
-
-def test_a_writer_held_off_past_its_bound_fails_in_one_line_and_writes_nothing(tmp_path):
-    path = tmp_path / "c.db"
-    with Corpus(path) as setup:
-        setup.register_source(SOURCE)
+@contextlib.contextmanager
+def another_writer(path, seconds: float):
+    """Another connection holds the corpus' write lock for `seconds`, from the moment the block starts."""
     holding = threading.Event()
-    other = threading.Thread(target=_hold_the_write_lock, args=(path, 4, holding))
+
+    def hold() -> None:
+        connection = sqlite3.connect(path)
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO sources VALUES ('other', 'Another ministry', 'XX', 'en', NULL)")
+        holding.set()
+        time.sleep(seconds)
+        connection.commit()
+        connection.close()
+
+    other = threading.Thread(target=hold)
     other.start()
     holding.wait()
     try:
-        with Corpus(path, lock_timeout=1.5) as corpus:
-            with pytest.raises(CorpusLocked) as error:
-                corpus.store_document(document())
+        yield
     finally:
         other.join()
+
+
+def test_a_writer_waits_for_another_and_then_writes(corpus):
+    with another_writer(corpus.path, 2.5):
+        corpus.store_document(document())  # waits for the other writer, then stores
+    assert corpus.lock_waited_s > 0  # it had to wait: the other held the lock
+    assert corpus.db["documents"].count == 1 and corpus.db["sources"].count == 2
+
+
+def test_a_writer_held_off_past_its_bound_fails_in_one_line_and_writes_nothing(corpus):
+    path = corpus.path
+    with another_writer(path, 4), Corpus(path, lock_timeout=1.5) as impatient:
+        with pytest.raises(CorpusLocked) as error:
+            impatient.store_document(document())
     message = str(error.value)
     assert message.startswith(f"{path} was locked by another writer for 1.5 s: gave up, nothing of this write was stored")
     assert "\n" not in message
-    with Corpus(path) as corpus:
-        assert corpus.db["documents"].count == 0 and corpus.db["pages"].count == 0
+    assert corpus.db["documents"].count == 0 and corpus.db["pages"].count == 0

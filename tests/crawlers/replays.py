@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,7 +56,3 @@ def fmprc_first_page(
     (folder / "manifest.jsonl").write_text("".join(lines))
     return folder
 
-
-def copy_replay(source: Path, folder: Path) -> Path:
-    shutil.copytree(source, folder)
-    return folder
