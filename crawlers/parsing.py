@@ -127,9 +127,10 @@ def _split_runs(pieces: list) -> list[list]:
 def paragraphs_of(element) -> list[Paragraph]:
     """The non-empty paragraphs of a body element, in reading order, each text once.
 
-    Every block element (p, div, li...) bounds a paragraph, and so does `<br><br>`;
-    text that malformed markup leaves outside any `<p>` forms its own paragraph rather
-    than being lost. Image-only paragraphs vanish: they have no text. Bold is measured
+    Every block element (p, div, li...) bounds a paragraph, and so do `<br><br>` and a
+    single `<br>` where bold meets plain; text that malformed markup leaves outside any
+    `<p>` forms its own paragraph rather than being lost. Image-only paragraphs vanish:
+    they have no text; a rule of symbols ("***") is kept as a separator. Bold is measured
     on the letters, so a question set in `<B><SPAN>` pieces still reads as bold.
     """
     result: list[Paragraph] = []
