@@ -365,3 +365,52 @@ def m011_document_versions(db: Database) -> None:
 
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)
+
+
+@migrations()
+def m030_answer_actors_whose_words(db: Database) -> None:
+    # The browsing view again, for two reasons a reader met. Its computed integers had no
+    # column affinity, so Datasette's facet links (`avoided=1`, sent as text) matched no
+    # row; CAST gives them INTEGER / REAL affinity and the text '1' is compared as 1. And
+    # a form must say whose words it is: the journalist's (question_*) or the ministry's
+    # (answer_*), never a bare `forms`.
+    _run(
+        db,
+        "DROP VIEW IF EXISTS answer_actors",
+        """
+        CREATE VIEW answer_actors AS
+        SELECT
+            a.rowid AS answer_rowid,
+            a.id AS answer_id,
+            d.date,
+            substr(d.date, 1, 4) AS year,
+            substr(d.date, 1, 7) AS month,
+            d.source,
+            src.ministry,
+            d.spokesperson,
+            pairs.actor_id AS actor,
+            coalesce(av.in_question, 'absent') AS in_question,
+            coalesce(ar.class, 'absent') AS in_answer,
+            CAST(coalesce(av.avoided, 0) AS INTEGER) AS avoided,
+            qr.forms AS question_forms,
+            qr.title AS question_title,
+            ar.forms AS answer_forms,
+            ar.title AS answer_title,
+            st.label AS stance,
+            CAST(round(st.score, 3) AS REAL) AS stance_score,
+            a.reply_to AS question_id,
+            a.text AS answer,
+            d.url
+        FROM (
+            SELECT answer_id, actor_id FROM avoidance
+            UNION SELECT segment_id, actor_id FROM actor_references
+                  WHERE segment_id IN (SELECT id FROM segments WHERE kind = 'answer')
+        ) AS pairs
+        JOIN segments a ON a.id = pairs.answer_id
+        JOIN documents d ON d.id = a.document_id
+        JOIN sources src ON src.name = d.source
+        LEFT JOIN avoidance av ON av.answer_id = pairs.answer_id AND av.actor_id = pairs.actor_id
+        LEFT JOIN actor_references ar ON ar.segment_id = pairs.answer_id AND ar.actor_id = pairs.actor_id
+        LEFT JOIN actor_references qr ON qr.segment_id = a.reply_to AND qr.actor_id = pairs.actor_id
+        LEFT JOIN stances st ON st.answer_id = pairs.answer_id AND st.actor_id = pairs.actor_id""",
+    )
