@@ -132,12 +132,13 @@ def analyze_corpus(
     scorer = StanceScorer(embedder)
     version = f"registry {registry.version}; {scorer.version} on {embedder.model_id}"
     analyzed = references = avoided = stances = 0
+    batches = segments_to_analyze(corpus, version, input_hash)
     bar = None
-    for rows in segments_to_analyze(corpus, version, input_hash):
-        if progress and bar is None:
-            from tqdm import tqdm
+    if progress and batches.total:
+        from tqdm import tqdm
 
-            bar = tqdm(desc="reading naming and stance", unit="segment")
+        bar = tqdm(total=batches.total, desc="reading naming and stance", unit="segment")
+    for rows in batches:
         results, pending = [], []
         for row in rows:
             result, inputs = read_segment(analyzer, row)

@@ -73,31 +73,47 @@ def store_actors(corpus: Corpus, actors: list[dict]) -> None:
         corpus.db["actors"].upsert_all(actors, pk="id")
 
 
-def segments_to_analyze(corpus: Corpus, analysis_version: str, input_hash, batch: int = 500) -> Iterator[list[dict]]:
+class SegmentBatches:
     """Batches of segments whose analysis is missing or was made from other text, registry or models.
 
     Each row carries its question's text (for answers); `input_hash(row)` says what the
     analysis depends on, to compare with what it was computed from. The ids to redo are
-    listed first, so that writing results never disturbs the reading.
+    listed when this is made, so that `total` is known before the first batch (for a
+    progress bar with an end) and writing results never disturbs the reading.
     """
-    select = """SELECT s.id, s.kind, s.text, s.reply_to, q.text AS question_text, src.country,
-                       st.input_sha256, st.analysis_version
-                FROM segments s
-                JOIN documents d ON d.id = s.document_id
-                JOIN sources src ON src.name = d.source
-                LEFT JOIN segments q ON q.id = s.reply_to
-                LEFT JOIN analysis_state st ON st.segment_id = s.id"""
-    stale = []
-    cursor = corpus.db.execute(select + " ORDER BY s.document_id, s.position")
-    columns = [d[0] for d in cursor.description]
-    for values in cursor:
-        row = dict(zip(columns, values))
-        if row["input_sha256"] != input_hash(row) or row["analysis_version"] != analysis_version:
-            stale.append(row["id"])
-    for start in range(0, len(stale), batch):
-        ids = stale[start : start + batch]
-        cursor = corpus.db.execute(select + f" WHERE s.id IN ({','.join('?' * len(ids))})", ids)
-        yield [dict(zip(columns, values)) for values in cursor]
+
+    _select = """SELECT s.id, s.kind, s.text, s.reply_to, q.text AS question_text, src.country,
+                        st.input_sha256, st.analysis_version
+                 FROM segments s
+                 JOIN documents d ON d.id = s.document_id
+                 JOIN sources src ON src.name = d.source
+                 LEFT JOIN segments q ON q.id = s.reply_to
+                 LEFT JOIN analysis_state st ON st.segment_id = s.id"""
+
+    def __init__(self, corpus: Corpus, analysis_version: str, input_hash, batch: int = 500):
+        self.corpus, self.batch = corpus, batch
+        cursor = corpus.db.execute(self._select + " ORDER BY s.document_id, s.position")
+        self.columns = [d[0] for d in cursor.description]
+        self.stale = []
+        for values in cursor:
+            row = dict(zip(self.columns, values))
+            if row["input_sha256"] != input_hash(row) or row["analysis_version"] != analysis_version:
+                self.stale.append(row["id"])
+
+    @property
+    def total(self) -> int:
+        return len(self.stale)
+
+    def __iter__(self) -> Iterator[list[dict]]:
+        for start in range(0, len(self.stale), self.batch):
+            ids = self.stale[start : start + self.batch]
+            cursor = self.corpus.db.execute(self._select + f" WHERE s.id IN ({','.join('?' * len(ids))})", ids)
+            yield [dict(zip(self.columns, values)) for values in cursor]
+
+
+def segments_to_analyze(corpus: Corpus, analysis_version: str, input_hash, batch: int = 500) -> SegmentBatches:
+    """The stale segments in batches, their count known up front (see SegmentBatches)."""
+    return SegmentBatches(corpus, analysis_version, input_hash, batch)
 
 
 def store_analysis(corpus: Corpus, results: list[dict], analysis_version: str) -> None:

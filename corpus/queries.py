@@ -1,0 +1,334 @@
+"""Reads for the pages and exports: every query that shows the corpus to a reader, named once.
+
+Functions take a plain sqlite3 connection (Datasette's read-only one, or a Corpus'
+`db.conn`) and return plain dicts. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+
+SEARCH_ORDERS = {"relevance": "rank", "newest": "d.date DESC, s.position", "oldest": "d.date ASC, s.position"}
+
+# Every (answer, actor) the question or the answer refers to: the unit of the naming tables.
+_ANSWER_ACTOR_PAIRS = """
+    SELECT answer_id, actor_id FROM avoidance
+    UNION SELECT r.segment_id, r.actor_id FROM actor_references r
+          JOIN segments s ON s.id = r.segment_id AND s.kind = 'answer'"""
+
+
+def rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
+    cursor = conn.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, values)) for values in cursor.fetchall()]
+
+
+def _placeholders(values: Sequence) -> str:
+    return ",".join("?" * len(values))
+
+
+# Sources and years --------------------------------------------------------------------
+
+
+def sources(conn: sqlite3.Connection) -> dict[str, str]:
+    """Source name -> ministry, in name order."""
+    return dict(conn.execute("SELECT name, ministry FROM sources ORDER BY name").fetchall())
+
+
+def years(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute(
+        "SELECT DISTINCT substr(date, 1, 4) FROM documents WHERE date IS NOT NULL ORDER BY 1")]
+
+
+# Full-text search ---------------------------------------------------------------------
+
+
+def search_turns(conn: sqlite3.Connection, fts: str, limit: int = 20, offset: int = 0, *,
+                 kind: str | None = None, source: str | None = None, year: str | None = None,
+                 order: str = "relevance", snippet_marks: tuple[str, str] = ("[", "]")) -> tuple[int, list[dict]]:
+    """(matching turns, one page of hits) for an FTS5 query, filtered and ordered.
+
+    `fts` is already an FTS5 query (see communique.pages.fts_query): user words never reach
+    this function unquoted.
+    """
+    where, params = ["segments_fts MATCH ?"], [fts]
+    for clause, value in (("s.kind = ?", kind), ("d.source = ?", source), ("substr(d.date, 1, 4) = ?", year)):
+        if value:
+            where.append(clause)
+            params.append(value)
+    joins = """FROM segments_fts
+               JOIN segments s ON s.rowid = segments_fts.rowid
+               JOIN documents d ON d.id = s.document_id
+               JOIN sources src ON src.name = d.source"""
+    condition = " AND ".join(where)
+    total = conn.execute(f"SELECT count(*) {joins} WHERE {condition}", params).fetchone()[0]
+    start, end = snippet_marks
+    hits = rows(
+        conn,
+        f"""SELECT s.id, s.kind, s.speaker, d.date, d.spokesperson, d.source, src.ministry, d.url, d.title,
+                   snippet(segments_fts, 0, ?, ?, ' … ', 40) AS snippet
+            {joins} WHERE {condition}
+            ORDER BY {SEARCH_ORDERS[order]} LIMIT ? OFFSET ?""",
+        [start, end, *params, limit, offset],
+    )
+    return total, hits
+
+
+# Turns, answers and briefings ---------------------------------------------------------
+
+
+def turn(conn: sqlite3.Connection, segment_id: str) -> dict | None:
+    """A segment with its briefing's provenance, or None."""
+    found = rows(
+        conn,
+        """SELECT s.*, d.title, d.date, d.date_inferred, d.spokesperson, d.url, d.source, src.ministry
+           FROM segments s JOIN documents d ON d.id = s.document_id JOIN sources src ON src.name = d.source
+           WHERE s.id = ?""",
+        [segment_id],
+    )
+    return found[0] if found else None
+
+
+def segment(conn: sqlite3.Connection, segment_id: str) -> dict | None:
+    found = rows(conn, "SELECT * FROM segments WHERE id = ?", [segment_id])
+    return found[0] if found else None
+
+
+def answers_to(conn: sqlite3.Connection, question_id: str) -> list[dict]:
+    return rows(conn, "SELECT * FROM segments WHERE reply_to = ? AND kind = 'answer' ORDER BY position",
+                [question_id])
+
+
+def neighbours(conn: sqlite3.Connection, document_id: str, position: int) -> dict[int, dict]:
+    """The turns just before and after a position, by position."""
+    found = rows(conn, "SELECT id, position, kind FROM segments WHERE document_id = ? AND position IN (?, ?)",
+                 [document_id, position - 1, position + 1])
+    return {n["position"]: n for n in found}
+
+
+def reference_forms(conn: sqlite3.Connection, segment_ids: Sequence[str]) -> dict[str, list[dict]]:
+    """Every reference form of the segments, by segment, in text order."""
+    by_segment: dict[str, list[dict]] = {segment_id: [] for segment_id in segment_ids}
+    for start in range(0, len(segment_ids), 500):
+        chunk = list(segment_ids[start : start + 500])
+        for form in rows(
+            conn,
+            f"""SELECT segment_id, start, end, class, title, form, actor_id AS actor FROM reference_forms
+                WHERE segment_id IN ({_placeholders(chunk)}) ORDER BY segment_id, start""",
+            chunk,
+        ):
+            by_segment[form.pop("segment_id")].append(form)
+    return by_segment
+
+
+def answer_naming(conn: sqlite3.Connection, answer_id: str) -> list[dict]:
+    """Per actor the question or the answer refers to: how each names it, avoided, stance and evidence."""
+    naming = rows(
+        conn,
+        """SELECT pairs.actor_id AS actor, act.name, coalesce(av.in_question, 'absent') AS in_question,
+                  coalesce(ar.class, 'absent') AS in_answer, coalesce(av.avoided, 0) AS avoided,
+                  qr.forms AS question_forms, qr.title AS question_title,
+                  ar.forms AS answer_forms, ar.title AS answer_title,
+                  st.label AS stance, st.score AS stance_score, st.confidence, st.evidence, st.method
+           FROM (SELECT actor_id FROM avoidance WHERE answer_id = :id
+                 UNION SELECT actor_id FROM actor_references WHERE segment_id = :id) AS pairs
+           JOIN segments a ON a.id = :id
+           LEFT JOIN actors act ON act.id = pairs.actor_id
+           LEFT JOIN avoidance av ON av.answer_id = :id AND av.actor_id = pairs.actor_id
+           LEFT JOIN actor_references ar ON ar.segment_id = :id AND ar.actor_id = pairs.actor_id
+           LEFT JOIN actor_references qr ON qr.segment_id = a.reply_to AND qr.actor_id = pairs.actor_id
+           LEFT JOIN stances st ON st.answer_id = :id AND st.actor_id = pairs.actor_id
+           ORDER BY av.avoided DESC, pairs.actor_id""",
+        {"id": answer_id},
+    )
+    for row in naming:
+        for key in ("question_forms", "answer_forms", "evidence"):
+            row[key] = json.loads(row[key]) if row[key] else []
+    return naming
+
+
+def turn_references(conn: sqlite3.Connection, segment_id: str) -> list[dict]:
+    """How one turn (a question or a statement) refers to each actor, in its own words."""
+    found = rows(
+        conn,
+        """SELECT r.actor_id AS actor, act.name, r.class, r.forms, r.title
+           FROM actor_references r LEFT JOIN actors act ON act.id = r.actor_id
+           WHERE r.segment_id = ? ORDER BY r.class = 'named' DESC, r.actor_id""",
+        [segment_id],
+    )
+    for row in found:
+        row["forms"] = json.loads(row["forms"]) if row["forms"] else []
+    return found
+
+
+def briefing(conn: sqlite3.Connection, document_id: str) -> dict | None:
+    found = rows(
+        conn,
+        """SELECT d.*, src.ministry FROM documents d JOIN sources src ON src.name = d.source WHERE d.id = ?""",
+        [document_id],
+    )
+    return found[0] if found else None
+
+
+def briefing_turns(conn: sqlite3.Connection, document_id: str) -> list[dict]:
+    return rows(conn, "SELECT * FROM segments WHERE document_id = ? ORDER BY position", [document_id])
+
+
+def briefing_neighbours(conn: sqlite3.Connection, document: dict) -> dict[str, dict | None]:
+    """The same source's briefings just before and after this one, by date."""
+    if not document.get("date"):
+        return {"previous": None, "next": None}
+    previous = rows(
+        conn,
+        """SELECT id, date, title FROM documents WHERE source = :source AND parse_status = 'ok'
+           AND (date < :date OR (date = :date AND id < :id)) ORDER BY date DESC, id DESC LIMIT 1""",
+        {"source": document["source"], "date": document["date"], "id": document["id"]},
+    )
+    following = rows(
+        conn,
+        """SELECT id, date, title FROM documents WHERE source = :source AND parse_status = 'ok'
+           AND (date > :date OR (date = :date AND id > :id)) ORDER BY date, id LIMIT 1""",
+        {"source": document["source"], "date": document["date"], "id": document["id"]},
+    )
+    return {"previous": previous[0] if previous else None, "next": following[0] if following else None}
+
+
+def turns_with_provenance(conn: sqlite3.Connection, segment_ids: Sequence[str]) -> dict[str, dict]:
+    """Text and provenance of the given turns, by id (for semantic search results)."""
+    if not segment_ids:
+        return {}
+    found = rows(
+        conn,
+        f"""SELECT s.id, s.kind, s.text, d.date, d.spokesperson, d.url, d.title, src.ministry
+            FROM segments s JOIN documents d ON d.id = s.document_id JOIN sources src ON src.name = d.source
+            WHERE s.id IN ({_placeholders(segment_ids)})""",
+        list(segment_ids),
+    )
+    return {row["id"]: row for row in found}
+
+
+# Actors -------------------------------------------------------------------------------
+
+
+def actors(conn: sqlite3.Connection) -> list[dict]:
+    """The corpus' actors table with its name lists split, and how often the corpus refers to each.
+
+    turns: turns (any speaker) that refer to the actor; answers: answers whose question or
+    answer refers to it; named: answers that name it; avoided: answers that avoided it.
+    """
+    found = rows(
+        conn,
+        f"""WITH pairs AS ({_ANSWER_ACTOR_PAIRS}),
+                 answer_counts AS (SELECT actor_id, count(*) AS answers FROM pairs GROUP BY actor_id),
+                 turn_counts AS (SELECT actor_id, count(*) AS turns FROM actor_references GROUP BY actor_id),
+                 named_counts AS (SELECT r.actor_id, count(*) AS named FROM actor_references r
+                                  JOIN segments s ON s.id = r.segment_id AND s.kind = 'answer'
+                                  WHERE r.class = 'named' GROUP BY r.actor_id),
+                 avoided_counts AS (SELECT actor_id, sum(avoided) AS avoided FROM avoidance GROUP BY actor_id)
+            SELECT a.*, coalesce(t.turns, 0) AS turns, coalesce(c.answers, 0) AS answers,
+                   coalesce(n.named, 0) AS named, coalesce(v.avoided, 0) AS avoided
+            FROM actors a
+            LEFT JOIN turn_counts t ON t.actor_id = a.id
+            LEFT JOIN answer_counts c ON c.actor_id = a.id
+            LEFT JOIN named_counts n ON n.actor_id = a.id
+            LEFT JOIN avoided_counts v ON v.actor_id = a.id
+            ORDER BY coalesce(c.answers, 0) DESC, a.id""",
+    )
+    for row in found:
+        for key in ("aliases", "roles"):
+            row[key] = [part for part in (row.get(key) or "").split("; ") if part]
+    return found
+
+
+def actor_has_references(conn: sqlite3.Connection, actor_id: str) -> bool:
+    return conn.execute(
+        """SELECT EXISTS (SELECT 1 FROM actor_references WHERE actor_id = :a)
+                  OR EXISTS (SELECT 1 FROM avoidance WHERE actor_id = :a)""",
+        {"a": actor_id},
+    ).fetchone()[0] == 1
+
+
+# Quotes -------------------------------------------------------------------------------
+
+
+def quote_records(conn: sqlite3.Connection, *, fts: str | None = None, actor: str | None = None,
+                  sources: Sequence[str] = (), since: str | None = None, until: str | None = None) -> list[dict]:
+    """One record per (answer, actor) with provenance, both texts, how each names the actor, and stance.
+
+    With `fts`, the answers whose own text or whose question matches it (`matched_in`
+    says which), with every actor of each (or one record with no actor when none is
+    referred to); with `actor`, only that actor's records. Dated answers only, in date order.
+    """
+    if fts is None and actor is None:
+        raise ValueError("quote_records needs a full-text query or an actor")
+    params: dict = {"fts": fts, "actor": actor}
+    if fts is not None:
+        selected = """
+            matches AS (
+                SELECT s.id AS answer_id, 1 AS in_answer, 0 AS in_question FROM segments_fts
+                JOIN segments s ON s.rowid = segments_fts.rowid AND s.kind = 'answer'
+                WHERE segments_fts MATCH :fts
+                UNION ALL
+                SELECT a.id, 0, 1 FROM segments_fts
+                JOIN segments q ON q.rowid = segments_fts.rowid AND q.kind = 'question'
+                JOIN segments a ON a.reply_to = q.id AND a.kind = 'answer'
+                WHERE segments_fts MATCH :fts
+            ),
+            selected AS (
+                SELECT answer_id, CASE WHEN max(in_answer) AND max(in_question) THEN 'question and answer'
+                                       WHEN max(in_answer) THEN 'answer' ELSE 'question' END AS matched_in
+                FROM matches GROUP BY answer_id
+            )"""
+    else:
+        selected = f"""selected AS (SELECT DISTINCT answer_id, NULL AS matched_in FROM ({_ANSWER_ACTOR_PAIRS})
+                                    WHERE actor_id = :actor)"""
+    where = ["d.date IS NOT NULL"]
+    if actor is not None:
+        where.append("pairs.actor_id = :actor")
+    if sources:
+        names = {f"source{i}": name for i, name in enumerate(sources)}
+        params.update(names)
+        where.append(f"d.source IN ({','.join(':' + key for key in names)})")
+    if since:
+        where.append("d.date >= :since")
+        params["since"] = since
+    if until:
+        where.append("d.date <= :until")
+        params["until"] = until
+    records = rows(
+        conn,
+        f"""
+        WITH {selected}
+        SELECT a.id AS answer_id, d.date, d.source, src.ministry, d.spokesperson, d.url, d.title,
+               selected.matched_in, pairs.actor_id AS actor, act.name AS actor_name,
+               CASE WHEN pairs.actor_id IS NULL THEN NULL ELSE coalesce(av.in_question, 'absent') END AS in_question,
+               CASE WHEN pairs.actor_id IS NULL THEN NULL ELSE coalesce(ar.class, 'absent') END AS in_answer,
+               CASE WHEN pairs.actor_id IS NULL THEN NULL ELSE coalesce(av.avoided, 0) END AS avoided,
+               qr.forms AS question_forms, qr.title AS question_title,
+               ar.forms AS answer_forms, ar.title AS answer_title,
+               st.label AS stance, st.score AS stance_score, st.evidence,
+               q.text AS question, a.text AS answer
+        FROM selected
+        JOIN segments a ON a.id = selected.answer_id
+        JOIN documents d ON d.id = a.document_id
+        JOIN sources src ON src.name = d.source
+        LEFT JOIN segments q ON q.id = a.reply_to
+        LEFT JOIN ({_ANSWER_ACTOR_PAIRS}) AS pairs ON pairs.answer_id = a.id
+        LEFT JOIN actors act ON act.id = pairs.actor_id
+        LEFT JOIN avoidance av ON av.answer_id = a.id AND av.actor_id = pairs.actor_id
+        LEFT JOIN actor_references ar ON ar.segment_id = a.id AND ar.actor_id = pairs.actor_id
+        LEFT JOIN actor_references qr ON qr.segment_id = a.reply_to AND qr.actor_id = pairs.actor_id
+        LEFT JOIN stances st ON st.answer_id = a.id AND st.actor_id = pairs.actor_id
+        WHERE {' AND '.join(where)}
+        ORDER BY d.date, d.source, a.position, pairs.actor_id
+        """,
+        params,
+    )
+    for record in records:
+        for key in ("question_forms", "answer_forms", "evidence"):
+            record[key] = json.loads(record[key]) if record[key] else []
+        if record["avoided"] is not None:
+            record["avoided"] = bool(record["avoided"])
+    return records
