@@ -1,28 +1,29 @@
-"""What the corpus' web pages show: the answer page, highlighted search hits, trend data.
+"""What the corpus' web pages show: turn and briefing pages, search hits, actors, trend data.
 
 Plain functions over a sqlite3 connection and text, so that they are tested without a
-server; `datasette/plugins/communique_pages.py` only routes requests to them. All text
-from the transcripts is escaped: markup inside a page never reaches the browser as markup.
+server; `datasette/plugins/communique_pages.py` only routes requests to them, and the SQL
+lives in `corpus.queries`. All text from the transcripts is escaped: markup inside a page
+never reaches the browser as markup.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shlex
 import sqlite3
+from collections import Counter
 
 from markupsafe import Markup, escape
+
+from corpus import queries
+
+from .actor_search import did_you_mean, find_actors
 
 # Sentinels FTS5's snippet() puts around matches; control characters never occur in
 # transcripts, so they can be told apart from the text and turned into <mark> after escaping.
 MATCH_START, MATCH_END = "\x02", "\x03"
 CLASS_LABELS = {"named": "named", "role": "by role", "oblique": "oblique", "absent": "not referred to"}
-
-
-def rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
-    cursor = conn.execute(sql, params)
-    columns = [d[0] for d in cursor.description]
-    return [dict(zip(columns, values)) for values in cursor.fetchall()]
 
 
 def paragraphs(markup_text: str) -> Markup:
@@ -67,91 +68,151 @@ def fts_query(text: str) -> str:
     return " ".join(terms)
 
 
-def search_hits(conn: sqlite3.Connection, text: str, limit: int = 20, offset: int = 0,
-                kind: str | None = None) -> tuple[int, list[dict]]:
+
+
+def distinct_forms(forms: list[str] | str | None) -> list[str]:
+    """Forms once each, in order of first use, with how often when more than once: "Maduro (×2)".
+
+    Accepts the JSON list the corpus stores, or a list.
+    """
+    if isinstance(forms, str):
+        try:
+            forms = json.loads(forms)
+        except ValueError:
+            return [forms]
+    counts = Counter(forms or [])
+    return [f"{form} (×{counts[form]})" if counts[form] > 1 else form for form in dict.fromkeys(forms or [])]
+
+
+def search_hits(conn: sqlite3.Connection, text: str, limit: int = 20, offset: int = 0, kind: str | None = None,
+                source: str | None = None, year: str | None = None, order: str = "relevance") -> tuple[int, list[dict]]:
+    """(total, hits) of the user's words, each hit's snippet marked up and escaped."""
     query = fts_query(text)
     if not query:
         return 0, []
-    where = "segments_fts MATCH ?" + (" AND s.kind = ?" if kind else "")
-    params = [query] + ([kind] if kind else [])
-    total = conn.execute(
-        f"SELECT count(*) FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid WHERE {where}", params
-    ).fetchone()[0]
-    hits = rows(
-        conn,
-        f"""SELECT s.id, s.kind, s.speaker, d.date, d.spokesperson, d.source, src.ministry, d.url, d.title,
-                   snippet(segments_fts, 0, '{MATCH_START}', '{MATCH_END}', ' … ', 40) AS snippet
-            FROM segments_fts
-            JOIN segments s ON s.rowid = segments_fts.rowid
-            JOIN documents d ON d.id = s.document_id
-            JOIN sources src ON src.name = d.source
-            WHERE {where}
-            ORDER BY rank LIMIT ? OFFSET ?""",
-        params + [limit, offset],
-    )
+    if order not in queries.SEARCH_ORDERS:
+        order = "relevance"
+    total, hits = queries.search_turns(conn, query, limit, offset, kind=kind, source=source, year=year,
+                                       order=order, snippet_marks=(MATCH_START, MATCH_END))
     for hit in hits:
         hit["snippet"] = snippet_markup(hit["snippet"])
     return total, hits
 
 
+def search_choices(conn: sqlite3.Connection) -> dict:
+    """What the search form offers to filter by."""
+    return {"sources": queries.sources(conn), "years": queries.years(conn)}
+
+
+def _marked(turn: dict, forms: list[dict]) -> dict:
+    turn["markup"] = highlight_forms(turn["text"], forms)
+    return turn
+
+
+def speaker_of(turn: dict, spokesperson: str | None = None) -> str:
+    """Who speaks a turn, as a reader would say it."""
+    if turn["kind"] == "answer":
+        return turn.get("speaker") or spokesperson or turn.get("label") or "Answer"
+    if turn["kind"] == "question":
+        label, speaker = turn.get("label") or "Q", turn.get("speaker")
+        return f"{label} — {speaker}" if speaker and speaker != label else label
+    return spokesperson or "Statement"
+
+
 def answer_context(conn: sqlite3.Connection, segment_id: str) -> dict | None:
-    """Everything the answer page shows for a segment (any kind), or None if there is none."""
-    found = rows(
-        conn,
-        """SELECT s.*, d.title, d.date, d.date_inferred, d.spokesperson, d.url, d.source, src.ministry
-           FROM segments s JOIN documents d ON d.id = s.document_id JOIN sources src ON src.name = d.source
-           WHERE s.id = ?""",
-        [segment_id],
-    )
-    if not found:
+    """Everything a turn's page shows, or None if there is no such turn.
+
+    An answer shows its question and the naming table of both (the question's forms are
+    the journalist's words, the answer's the ministry's); a question shows its answers,
+    each with its naming table; a statement shows how it refers to each actor.
+    """
+    segment = queries.turn(conn, segment_id)
+    if segment is None:
         return None
-    segment = found[0]
-    question = None
-    if segment["reply_to"]:
-        question = rows(conn, "SELECT * FROM segments WHERE id = ?", [segment["reply_to"]])[0]
-
-    def forms_of(seg_id: str) -> list[dict]:
-        return rows(
-            conn,
-            """SELECT f.start, f.end, f.class, f.title, f.form, f.actor_id AS actor
-               FROM reference_forms f WHERE f.segment_id = ? ORDER BY f.start""",
-            [seg_id],
-        )
-
-    segment["markup"] = highlight_forms(segment["text"], forms_of(segment["id"]))
+    question = queries.segment(conn, segment["reply_to"]) if segment["reply_to"] else None
+    answers = queries.answers_to(conn, segment_id) if segment["kind"] == "question" else []
+    shown = [segment["id"]] + ([question["id"]] if question else []) + [a["id"] for a in answers]
+    forms = queries.reference_forms(conn, shown)
+    _marked(segment, forms[segment["id"]])
     if question:
-        question["markup"] = highlight_forms(question["text"], forms_of(question["id"]))
-    naming = rows(
-        conn,
-        """SELECT pairs.actor_id AS actor, a.name, coalesce(av.in_question, 'absent') AS in_question,
-                  coalesce(ar.class, 'absent') AS in_answer, coalesce(av.avoided, 0) AS avoided,
-                  ar.forms, ar.title, st.label AS stance, st.score AS stance_score, st.confidence,
-                  st.evidence, st.method
-           FROM (SELECT actor_id FROM avoidance WHERE answer_id = :id
-                 UNION SELECT actor_id FROM actor_references WHERE segment_id = :id) AS pairs
-           LEFT JOIN actors a ON a.id = pairs.actor_id
-           LEFT JOIN avoidance av ON av.answer_id = :id AND av.actor_id = pairs.actor_id
-           LEFT JOIN actor_references ar ON ar.segment_id = :id AND ar.actor_id = pairs.actor_id
-           LEFT JOIN stances st ON st.answer_id = :id AND st.actor_id = pairs.actor_id
-           ORDER BY av.avoided DESC, pairs.actor_id""",
-        {"id": segment["id"]},
-    )
-    for row in naming:
-        row["forms"] = json.loads(row["forms"]) if row["forms"] else []
-        row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else []
-    neighbours = rows(
-        conn,
-        """SELECT id, position, kind FROM segments WHERE document_id = ? AND position IN (?, ?)""",
-        [segment["document_id"], segment["position"] - 1, segment["position"] + 1],
-    )
-    by_position = {n["position"]: n for n in neighbours}
+        _marked(question, forms[question["id"]])
+    for answer in answers:
+        _marked(answer, forms[answer["id"]])
+        answer["naming"] = queries.answer_naming(conn, answer["id"])
+    by_position = queries.neighbours(conn, segment["document_id"], segment["position"])
     return {
         "segment": segment,
+        "speaker": speaker_of(segment, segment["spokesperson"]),
         "question": question,
-        "naming": naming,
+        "answers": answers,
+        "naming": queries.answer_naming(conn, segment_id) if segment["kind"] == "answer" else [],
+        "references": queries.turn_references(conn, segment_id) if segment["kind"] != "answer" else [],
         "previous": by_position.get(segment["position"] - 1),
         "next": by_position.get(segment["position"] + 1),
     }
+
+
+def briefing_context(conn: sqlite3.Connection, document_id: str) -> dict | None:
+    """A whole briefing in page order: each turn with its speaker and its references marked."""
+    document = queries.briefing(conn, document_id)
+    if document is None:
+        return None
+    turns = queries.briefing_turns(conn, document_id)
+    forms = queries.reference_forms(conn, [t["id"] for t in turns])
+    for turn in turns:
+        _marked(turn, forms[turn["id"]])
+        turn["speaker_label"] = speaker_of(turn, document["spokesperson"])
+    return {"document": document, "turns": turns, **queries.briefing_neighbours(conn, document)}
+
+
+def actors_context(conn: sqlite3.Connection, query: str) -> dict:
+    """The actors matching a query (every actor without one), with reference counts."""
+    every = queries.actors(conn)
+    found = find_actors(every, query) if query.strip() else every
+    return {"actors": found, "total": len(every),
+            "suggestion": did_you_mean(every, query) if query.strip() and not found else ""}
+
+
+def export_commands(db_path: str, actor: str, by: str) -> list[str]:
+    """The commands that export what the trends page shows, for the corpus being served."""
+    db = shlex.quote(str(db_path))
+    name = shlex.quote(actor)
+    return [
+        f"communique --db {db} export trends --actor {name} --by {by} --format csv "
+        f"--output {shlex.quote(actor + '.csv')} --plot {shlex.quote(actor + '.png')}",
+        f"communique --db {db} export quotes --actor {name} --format csv --output {shlex.quote(actor + '_quotes.csv')}",
+    ]
+
+
+def trend_data(conn: sqlite3.Connection, actor: str | None, by: str) -> dict:
+    """Trend rows of an actor for every source (as the export computes them) and the page's choices.
+
+    `actors` holds every actor the corpus refers to, the chosen one always among them;
+    `message` says why there is no chart when there is none.
+    """
+    from analysis.trends import trend_rows
+    from corpus.analysis_store import actor_answer_records
+
+    every = queries.actors(conn)
+    by_id = {a["id"]: a for a in every}
+    choices = [a for a in every if a["answers"]]
+    if not actor:
+        actor = "maduro" if by_id.get("maduro", {}).get("answers") else (choices[0]["id"] if choices else "")
+    message, trend = "", []
+    if actor not in by_id:
+        hint = did_you_mean(every, actor)
+        message = f"There is no actor {actor!r} in this corpus" + (f": {hint}" if hint else ".")
+    elif not by_id[actor]["answers"]:
+        message = (f"No answer in this corpus refers to {by_id[actor]['name']} ({actor}): there is nothing to draw. "
+                   "Search the answers' words instead, or export them with `export quotes --query`.")
+    else:
+        records = actor_answer_records(_ReadOnlyCorpus(conn), actor)
+        trend = trend_rows(records, actor, by, queries.sources(conn))
+    if actor and all(a["id"] != actor for a in choices):
+        known = by_id.get(actor)
+        choices = [{"id": actor, "name": known["name"] if known else actor, "answers": 0}] + choices
+    return {"actor": actor, "actor_name": by_id[actor]["name"] if actor in by_id else actor, "rows": trend,
+            "actors": choices, "message": message}
 
 
 class _ReadOnlyCorpus:
@@ -164,37 +225,28 @@ class _ReadOnlyCorpus:
         self.path = "corpus"
 
 
-def trend_data(conn: sqlite3.Connection, actor: str, by: str) -> tuple[list[dict], list[dict]]:
-    """Trend rows of an actor for every source (as the export computes them), and the actors to choose from."""
-    from analysis.trends import trend_rows
-    from corpus.analysis_store import actor_answer_records
-
-    corpus = _ReadOnlyCorpus(conn)
-    ministries = dict(conn.execute("SELECT name, ministry FROM sources ORDER BY name").fetchall())
-    records = actor_answer_records(corpus, actor)
-    actors = rows(
-        conn,
-        """SELECT actor_id AS id, count(*) AS answers FROM avoidance GROUP BY actor_id
-           ORDER BY answers DESC LIMIT 60""",
-    )
-    return trend_rows(records, actor, by, ministries), actors
+AXIS_FORMATS = {"week": "%Y-%m-%d", "month": "%b %Y"}
 
 
 def trend_chart_spec(trend: list[dict], actor: str, by: str) -> dict:
     """A Vega-Lite spec: naming rate and mean stance per period, one line per ministry, interval band.
 
     Periods without answers stay in the data with empty values, so lines break there
-    instead of drawing a trend through months when nothing was said.
+    instead of drawing a trend through months when nothing was said. Every axis label
+    carries its year; quarters are labelled as the exports name them ("2019-Q1").
     """
     values = [
-        {"period": r["period_start"], "ministry": r["source"], "named_rate": r["named_rate"],
+        {"period": r["period_start"], "label": r["period"], "ministry": r["source"], "named_rate": r["named_rate"],
          "stance": r["stance_mean"], "low": r["stance_low"], "high": r["stance_high"], "answers": r["answers"]}
         for r in trend
     ]
-    x = {"field": "period", "type": "temporal", "title": f"period ({by})"}
+    if by == "quarter":
+        x = {"field": "label", "type": "ordinal", "title": "quarter", "axis": {"labelAngle": 0}}
+    else:
+        x = {"field": "period", "type": "temporal", "title": f"{by} starting", "axis": {"format": AXIS_FORMATS[by]}}
     colour = {"field": "ministry", "type": "nominal", "title": "ministry"}
     dash = {"field": "ministry", "type": "nominal", "legend": None}
-    tooltip = [{"field": "period", "type": "temporal"}, {"field": "ministry"}, {"field": "answers"},
+    tooltip = [{"field": "label", "title": by}, {"field": "ministry"}, {"field": "answers"},
                {"field": "named_rate", "format": ".2f"}, {"field": "stance", "format": ".2f"}]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v6.json",

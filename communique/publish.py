@@ -38,6 +38,10 @@ def datasette_app(db_path: Path, config_dir: Path = DATASETTE_DIR):
 
 
 def serve_corpus(db_path: Path, host: str = "127.0.0.1", port: int = 8001) -> None:
+    """Serve the corpus; the semantic model and vectors start loading before the first request."""
     import uvicorn
 
+    from .semantic import semantic_service
+
+    semantic_service(str(db_path))
     uvicorn.run(datasette_app(db_path).app(), host=host, port=port, log_level="warning")

@@ -1,4 +1,4 @@
-"""Communique's own pages in Datasette: answer pages, highlighted search, semantic search, trends.
+"""Communique's own pages in Datasette: turn and briefing pages, search, semantic search, actors, trends.
 
 Thin hooks: each view fetches from the corpus through `communique.pages` (plain
 functions, tested on their own) and renders a template of datasette/templates.
@@ -6,15 +6,20 @@ functions, tested on their own) and renders a template of datasette/templates.
 
 import asyncio
 import json
+from urllib.parse import unquote
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
 from communique import pages
+from communique.semantic import semantic_service
+from corpus import queries
 
-_indexes = {}
-_embedders = {}
+ID_COLUMNS = ("segment_id", "answer_id", "reply_to", "question_id")
+LONG_TEXT_COLUMNS = ("answer", "text", "question")
+FORM_COLUMNS = ("answer_forms", "question_forms", "forms")
+TRUNCATE_AT = 280
 
 
 def _database(datasette):
@@ -22,11 +27,23 @@ def _database(datasette):
 
 
 @hookimpl
+def prepare_jinja2_environment(env):
+    env.filters["distinct_forms"] = pages.distinct_forms
+
+
+@hookimpl
+def startup(datasette):
+    semantic_service(_database(datasette).path)
+
+
+@hookimpl
 def register_routes():
     return [
         (r"^/-/answer/(?P<segment_id>[0-9a-f]{16})$", answer_view),
+        (r"^/-/briefing/(?P<document_id>[^/]+)$", briefing_view),
         (r"^/-/search$", search_view),
         (r"^/-/semantic$", semantic_view),
+        (r"^/-/actors$", actors_view),
         (r"^/-/trends$", trends_view),
     ]
 
@@ -36,14 +53,41 @@ def menu_links(datasette):
     return [
         {"href": datasette.urls.path("/-/search"), "label": "Search the turns"},
         {"href": datasette.urls.path("/-/semantic"), "label": "Answers like…"},
+        {"href": datasette.urls.path("/-/actors"), "label": "Actors"},
         {"href": datasette.urls.path("/-/trends"), "label": "Naming and stance trends"},
     ]
 
 
+def _row_value(row, key):
+    try:
+        return row[key]
+    except (IndexError, KeyError):
+        return None
+
+
+def long_text_cell(value: str, turn_id) -> Markup:
+    """The first words of a long turn, and a link to read it whole on its page."""
+    cut = value[:TRUNCATE_AT].rsplit(" ", 1)[0]
+    link = f' <a href="/-/answer/{escape(turn_id)}">read it all →</a>' if turn_id else ""
+    return Markup(f'<span class="long-text" title="{len(value):,} characters">{escape(cut)}…</span>{link}')
+
+
 @hookimpl
-def render_cell(value, column, table):
-    if column in ("segment_id", "answer_id", "reply_to", "question_id") and isinstance(value, str) and len(value) == 16:
+def render_cell(row, value, column, table):
+    if column in ID_COLUMNS and isinstance(value, str) and len(value) == 16:
         return Markup(f'<a href="/-/answer/{escape(value)}">{escape(value)}</a>')
+    if column in FORM_COLUMNS and isinstance(value, str) and value.startswith("["):
+        forms = pages.distinct_forms(value)
+        return Markup('<ul class="forms">' + "".join(f"<li>{escape(f)}</li>" for f in forms) + "</ul>")
+    if column in LONG_TEXT_COLUMNS and isinstance(value, str) and len(value) > TRUNCATE_AT:
+        turn_id = None
+        if column == "question":
+            turn_id = _row_value(row, "question_id")
+        else:
+            turn_id = _row_value(row, "answer_id") or _row_value(row, "segment_id")
+            if turn_id is None and table == "segments":
+                turn_id = _row_value(row, "id")
+        return long_text_cell(value, turn_id)
     return None
 
 
@@ -57,55 +101,71 @@ async def answer_view(datasette, request):
     return Response.html(await datasette.render_template("answer.html", context, request=request))
 
 
+async def briefing_view(datasette, request):
+    db = _database(datasette)
+    document_id = unquote(request.url_vars["document_id"])
+    context = await db.execute_fn(lambda conn: pages.briefing_context(conn, document_id))
+    if context is None:
+        raise NotFound(f"No briefing {document_id} in this corpus")
+    context["database"] = db.name
+    return Response.html(await datasette.render_template("briefing.html", context, request=request))
+
+
 async def search_view(datasette, request):
     db = _database(datasette)
     q = request.args.get("q", "").strip()
-    kind = request.args.get("kind") or None
-    page = max(1, int(request.args.get("page", "1") or 1))
+    chosen = {key: request.args.get(key) or None for key in ("kind", "source", "year")}
+    order = request.args.get("sort") or "relevance"
+    try:
+        page = max(1, int(request.args.get("page", "1") or 1))
+    except ValueError:
+        page = 1
     total, hits = 0, []
     if q:
-        total, hits = await db.execute_fn(lambda conn: pages.search_hits(conn, q, 20, 20 * (page - 1), kind))
-    context = {"q": q, "kind": kind, "total": total, "hits": hits, "page": page, "database": db.name}
+        total, hits = await db.execute_fn(
+            lambda conn: pages.search_hits(conn, q, 20, 20 * (page - 1), order=order, **chosen))
+    choices = await db.execute_fn(pages.search_choices)
+    context = {"q": q, **chosen, "sort": order, "total": total, "hits": hits, "page": page, "database": db.name,
+               **choices}
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
 
 async def semantic_view(datasette, request):
-    from analysis.embeddings import Embedder, EmbeddingSettings
-    from communique.semantic import SemanticIndex, corpus_model
-
     db = _database(datasette)
     q = request.args.get("q", "").strip()
-    results, model = [], None
-    if q:
-        model = await db.execute_fn(corpus_model)
-        if model:
-            index = _indexes.setdefault((db.path, model), SemanticIndex(db.path, model))
-            await db.execute_fn(index.refresh)
-            embedder = _embedders.setdefault(model, Embedder(EmbeddingSettings(model=model)))
-            vector = await asyncio.get_running_loop().run_in_executor(None, lambda: embedder.encode([q])[0])
-            hits = index.search(vector, 20)
-            details = await db.execute_fn(lambda conn: pages.rows(
-                conn,
-                f"""SELECT s.id, s.text, d.date, d.spokesperson, d.url, d.title, src.ministry
-                    FROM segments s JOIN documents d ON d.id = s.document_id JOIN sources src ON src.name = d.source
-                    WHERE s.id IN ({','.join('?' * len(hits))})""",
-                [h.segment_id for h in hits]))
-            by_id = {row["id"]: row for row in details}
-            results = [{**by_id[h.segment_id], "score": h.score} for h in hits if h.segment_id in by_id]
-    context = {"q": q, "results": results, "model": model, "database": db.name}
+    service = semantic_service(db.path)
+    status = service.status()
+    results = []
+    if q and status["ready"] and service.index is not None:
+        await db.execute_fn(service.index.refresh)
+        vector = await asyncio.get_running_loop().run_in_executor(None, service.query_vector, q)
+        hits = service.index.search(vector, 20)
+        details = await db.execute_fn(lambda conn: queries.turns_with_provenance(
+            conn, [h.segment_id for h in hits]))
+        results = [{**details[h.segment_id], "score": h.score} for h in hits if h.segment_id in details]
+    context = {"q": q, "results": results, "status": status, "model": status["model"], "database": db.name}
     return Response.html(await datasette.render_template("semantic.html", context, request=request))
+
+
+async def actors_view(datasette, request):
+    db = _database(datasette)
+    q = request.args.get("q", "").strip()
+    context = await db.execute_fn(lambda conn: pages.actors_context(conn, q))
+    context.update({"q": q, "database": db.name})
+    return Response.html(await datasette.render_template("actors.html", context, request=request))
 
 
 async def trends_view(datasette, request):
     db = _database(datasette)
-    actor = request.args.get("actor", "maduro")
+    actor = request.args.get("actor", "").strip() or None
     by = request.args.get("by", "month")
     if by not in ("week", "month", "quarter"):
         by = "month"
-    rows, actors = await db.execute_fn(lambda conn: pages.trend_data(conn, actor, by))
-    spec = pages.trend_chart_spec(rows, actor, by)
+    data = await db.execute_fn(lambda conn: pages.trend_data(conn, actor, by))
+    spec = pages.trend_chart_spec(data["rows"], data["actor"], by)
     context = {
-        "actor_id": actor, "by": by, "actors": actors, "rows": rows, "database": db.name,
+        **data, "by": by, "database": db.name,
+        "commands": pages.export_commands(db.path, data["actor"], by) if data["rows"] else [],
         "spec_json": Markup(json.dumps(spec).replace("</", "<\\/")),
     }
     return Response.html(await datasette.render_template("trends.html", context, request=request))
