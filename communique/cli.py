@@ -7,6 +7,7 @@ the commands so that `--help` stays fast.
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import click
@@ -284,23 +285,34 @@ def train() -> None:
               help="The actors file that accompanies the labels. Repeatable.")
 @click.option("--model", default=None, help="The embedding model whose vectors the stance model reads.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the model (default: the shipped analysis/data/stance_model.json).")
+              help="Where to write the model (default: stance_model.json in the user data folder, "
+                   "$COMMUNIQUE_DATA or the platform's; never the shipped model).")
 def train_stance(labelled, actor_files, model, output) -> None:
     """Fit the stance model on every labelled (answer, actor) of LABELLED.
+
+    The shipped model is left alone unless --output names it.
 
     \b
     Example:
         communique train stance tests/files/devset/items.jsonl --actors tests/files/devset/actors.json
+        communique train stance items.jsonl --actors actors.json --output my_stance_model.json
     """
     from analysis.embeddings import DEFAULT_MODEL, Embedder, EmbeddingSettings
     from analysis.evaluate import LabelledFileError, train_stance_model
     from analysis.registry import RegistryError
-    from analysis.stance import DEFAULT_MODEL_FILE
+
+    from .config import user_data_dir
 
     registry = _load_registry(actor_files)
     embedder = Embedder(EmbeddingSettings(model=model or DEFAULT_MODEL))
+    if output is None:
+        output = user_data_dir() / "stance_model.json"
     try:
-        report = train_stance_model(labelled, registry, embedder, output or DEFAULT_MODEL_FILE)
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise click.ClickException(f"cannot write the stance model to {output}: {error}") from error
+    try:
+        report = train_stance_model(labelled, registry, embedder, output)
     except (LabelledFileError, RegistryError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"stance model {report['version']} trained on {report['examples']} labelled pairs: {report['output']}")
@@ -316,12 +328,26 @@ def _date_option(name: str):
 
 
 def _check_actors(corpus, actors: tuple[str, ...]) -> None:
-    known = {row[0] for row in corpus.db.execute("SELECT id FROM actors")}
+    """Every actor id known to the corpus and referred to by it; otherwise the closest ids, and a failure."""
+    from corpus import queries
+
+    from .actor_search import did_you_mean
+
+    known = queries.actors(corpus.db.conn)
     if not known:
         raise click.ClickException(f"{corpus.path} has no analysis yet: run `communique analyze` first")
-    unknown = [actor for actor in actors if actor not in known]
-    if unknown:
-        raise click.ClickException(f"unknown actor {', '.join(map(repr, unknown))}: not in the registry of {corpus.path}")
+    by_id = {actor["id"]: actor for actor in known}
+    for actor in actors:
+        if actor not in by_id:
+            hint = did_you_mean(known, actor)
+            raise click.ClickException(
+                f"unknown actor {actor!r} in {corpus.path}: " + (hint or "no actor id or name is close to it")
+                + f" (list them with `communique actors` or the /-/actors page; for a place or topic, "
+                f"export quotes --query {shlex.quote(actor)})")
+        if not by_id[actor]["turns"] and not by_id[actor]["answers"]:
+            raise click.ClickException(
+                f"no turn of {corpus.path} refers to {actor} ({by_id[actor]['name']}): nothing to export; "
+                f"to export the answers that use words, try export quotes --query {shlex.quote(actor.replace('_', ' '))}")
 
 
 def _sources(corpus, ministries: tuple[str, ...]) -> dict[str, str]:
@@ -358,7 +384,7 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) 
     from corpus.analysis_store import actor_answer_records, corpus_provenance, titles_of
     from corpus.dates import parse_bound
 
-    from .export import ExportError, plot_trends, provenance, write_rows
+    from .export import ExportError, column_notes, plot_trends, provenance, trend_table, write_rows
 
     try:
         first, last = parse_bound(since, "since"), parse_bound(until, "until")
@@ -371,10 +397,11 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) 
         for actor in actors:
             records = actor_answer_records(corpus, actor, list(chosen), since, until)
             titles = titles_of(corpus, [r["answer_id"] for r in records], actor)
-            rows += trend_rows(records, actor, by, chosen, first, last, titles)
+            rows += trend_table(trend_rows(records, actor, by, chosen, first, last, titles))
         meta = provenance(command_line(), corpus_provenance(corpus), {
             "actors": list(actors), "ministries": list(chosen), "since": since, "until": until, "by": by,
         })
+        meta["columns"] = column_notes(rows[0] if rows else ())
     try:
         written = write_rows(rows, output, fmt, meta)
     except ExportError as error:
@@ -386,7 +413,9 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) 
 
 
 @export.command("quotes")
-@click.option("--actor", required=True, help="An actor id of the registry.")
+@click.option("--actor", help="An actor id of the registry (see `communique actors` or /-/actors).")
+@click.option("--query", "text", metavar="WORDS",
+              help='Full-text search: answers whose words or whose question match ("Xinjiang", \'"Hong Kong" protests\').')
 @click.option("--class", "cls", type=click.Choice(["avoided", "named", "role", "oblique", "absent"]),
               help="Only answers that avoided the actor, or that refer to it this way.")
 @click.option("--ministry", "ministries", multiple=True, help="A source (fmprc) or ministry name. Repeatable; default all.")
@@ -395,27 +424,54 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) 
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write.")
 @click.pass_obj
-def export_quotes(obj, actor, cls, ministries, since, until, fmt, output) -> None:
-    """Every answer about an actor with date, ministry, spokesperson, URL, question, forms, stance and evidence.
+def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) -> None:
+    """Answers with date, ministry, spokesperson, URL, question, forms, stance and evidence.
+
+    With --actor, every answer about that actor; with --query, every answer whose words
+    (or whose question's) match, one row per actor it or its question refers to. Forms
+    and titles say whose words they are: question_* the journalist's, answer_* the ministry's.
 
     \b
     Example:
         communique export quotes --actor guaido --class avoided --format csv --output guaido_avoided.csv
+        communique export quotes --query Xinjiang --format csv --output xinjiang.csv
     """
-    from analysis.trends import quote_rows
-    from corpus.analysis_store import actor_answer_records, corpus_provenance
+    from corpus import queries
+    from corpus.analysis_store import corpus_provenance
+    from crawlers.spiders.base import parse_bound
 
-    from .export import provenance, write_rows
+    from .export import QUOTE_COLUMNS, column_notes, provenance, quote_table, write_rows
+    from .pages import fts_query
 
+    if not actor and not text:
+        raise click.ClickException("say which answers: --actor ID, --query WORDS, or both")
+    fts = fts_query(text) if text else None
+    if text and not fts:
+        raise click.ClickException(f"--query {text!r} has no words to search for")
+    try:
+        parse_bound(since, "since")
+        parse_bound(until, "until")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
     with _open_corpus(obj["db_path"]) as corpus:
-        _check_actors(corpus, (actor,))
+        if actor:
+            _check_actors(corpus, (actor,))
         chosen = _sources(corpus, ministries)
-        rows = quote_rows(actor_answer_records(corpus, actor, list(chosen), since, until), actor, cls)
+        records = queries.quote_records(corpus.db.conn, fts=fts, actor=actor, sources=list(chosen),
+                                        since=since, until=until)
+        if text and not records:
+            raise click.ClickException(f"no answer of {corpus.path} (or its question) matches {text!r}"
+                                       + (f" with {actor} in it" if actor else ""))
+        rows = quote_table(records, cls, query=bool(text))
+        columns = [c for c in QUOTE_COLUMNS if text or c != "matched_in"]
         meta = provenance(command_line(), corpus_provenance(corpus), {
-            "actor": actor, "class": cls, "ministries": list(chosen), "since": since, "until": until,
+            "actor": actor, "query": text, "class": cls, "ministries": list(chosen), "since": since, "until": until,
         })
-    written = write_rows(rows, output, fmt, meta)
-    click.echo(f"{len(rows)} answers about {actor} written to {', '.join(map(str, written))}")
+        meta["columns"] = column_notes(columns)
+    written = write_rows(rows, output, fmt, meta, columns)
+    answers = len({row["answer_id"] for row in rows})
+    what = " and ".join(part for part in (f"about {actor}" if actor else "", f"matching {text!r}" if text else "") if part)
+    click.echo(f"{answers} answers {what} ({len(rows)} rows) written to {', '.join(map(str, written))}")
 
 
 @main.command()
@@ -461,5 +517,6 @@ def serve(obj, port: int, host: str) -> None:
     if not db_path.exists():
         raise click.ClickException(f"no corpus at {db_path}: crawl or import something first")
     _open_corpus(db_path).close()  # upgrades the schema and rejects a corrupt file
-    click.echo(f"Serving {db_path} on http://{host}:{port}/")
+    click.echo(f"Serving {db_path} on http://{host}:{port}/ "
+               "(semantic search loads its model and vectors in the background: /-/semantic says how far)")
     serve_corpus(db_path, host=host, port=port)

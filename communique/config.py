@@ -26,3 +26,13 @@ def lock_timeout() -> float:
     from corpus.store import LOCK_TIMEOUT_S
 
     return float(os.environ.get("COMMUNIQUE_LOCK_TIMEOUT") or LOCK_TIMEOUT_S)
+
+
+def user_data_dir() -> Path:
+    """Where what a user makes (a retrained stance model) is kept: $COMMUNIQUE_DATA, else the
+    platform's user data folder (~/.local/share/communique on Linux). Never inside the package,
+    which may be read-only and is replaced by every upgrade."""
+    from platformdirs import user_data_path
+
+    return Path(os.environ.get("COMMUNIQUE_DATA") or user_data_path("communique", appauthor=False))
+

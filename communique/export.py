@@ -42,8 +42,63 @@ def _flat(value):
     return value
 
 
-def write_rows(rows: list[dict], output: Path, fmt: str, meta: dict) -> list[Path]:
-    """Write rows in `fmt`; returns the files written. Writes to a temporary name first."""
+# Whose words each column holds: the journalist's (question) or the ministry's (answer).
+# Written into every export's provenance, so that a reader of the file alone can tell.
+COLUMN_NOTES = {
+    "matched_in": "where the --query words were found: the answer, its question, or both",
+    "in_question": "how the journalist's question refers to the actor",
+    "question_forms": "the journalist's words for the actor, in the question",
+    "question_title": "the title the journalist used with the actor's name",
+    "in_answer": "how the ministry's answer refers to the actor",
+    "answer_forms": "the ministry's words for the actor, in the answer",
+    "answer_title": "the title the ministry used with the actor's name",
+    "avoided": "the question named the actor and the answer did not",
+    "stance": "the answer's stance toward the actor",
+    "evidence": "the answer's sentences that carry the stance",
+    "question_named": "answers whose question named the actor",
+    "answer_top_forms": "the ministry's most used forms for the actor, in its answers",
+    "answer_top_titles": "the ministry's most used titles with the actor's name, in its answers",
+}
+QUOTE_COLUMNS = (
+    "date", "ministry", "source", "spokesperson", "url", "answer_id", "matched_in", "actor", "actor_name",
+    "in_question", "question_forms", "question_title", "in_answer", "answer_forms", "answer_title", "avoided",
+    "stance", "stance_score", "evidence", "question", "answer",
+)
+# The trend rows' names for the answers' words, said as whose they are.
+TREND_RENAMES = {"top_forms": "answer_top_forms", "top_titles": "answer_top_titles"}
+
+
+def quote_table(records: list[dict], cls: str | None = None, query: bool = False) -> list[dict]:
+    """Quote rows from `corpus.queries.quote_records`, filtered by how the answer refers to the actor.
+
+    `cls` is avoided, or an answer class (named, role, oblique, absent); rows without
+    an actor never pass a class filter. `matched_in` is kept only for a --query export.
+    """
+    columns = [c for c in QUOTE_COLUMNS if query or c != "matched_in"]
+    rows = []
+    for record in records:
+        if cls == "avoided" and not record["avoided"]:
+            continue
+        if cls and cls != "avoided" and record["in_answer"] != cls:
+            continue
+        rows.append({column: record[column] for column in columns})
+    return rows
+
+
+def trend_table(rows: list[dict]) -> list[dict]:
+    """Trend rows with the answers' words named as the ministry's (see TREND_RENAMES)."""
+    return [{TREND_RENAMES.get(key, key): value for key, value in row.items()} for row in rows]
+
+
+def column_notes(columns) -> dict:
+    return {column: COLUMN_NOTES[column] for column in columns if column in COLUMN_NOTES}
+
+
+def write_rows(rows: list[dict], output: Path, fmt: str, meta: dict, columns: list[str] | None = None) -> list[Path]:
+    """Write rows in `fmt`; returns the files written. Writes to a temporary name first.
+
+    `columns` gives a CSV its header even when there are no rows.
+    """
     if fmt not in (*FORMATS, "jsonl"):
         raise ExportError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -51,8 +106,8 @@ def write_rows(rows: list[dict], output: Path, fmt: str, meta: dict) -> list[Pat
     written = [output]
     if fmt == "csv":
         with partial.open("w", newline="", encoding="utf-8") as handle:
-            if rows:
-                writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            if rows or columns:
+                writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else list(columns))
                 writer.writeheader()
                 writer.writerows({k: _flat(v) for k, v in row.items()} for row in rows)
         sidecar_path(output).write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
