@@ -15,6 +15,7 @@ import urllib.request
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+GUAIDO_AVOIDED = 8  # answers of the analysed fixture whose question named Guaidó and that did not
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed (.ci/run installs it)"),
@@ -86,7 +87,7 @@ def test_search_a_phrase_and_see_highlighted_hits(server, page, tmp_path):
 
 def test_open_an_answer_page_and_see_its_naming_table(server, page, tmp_path, analyzed_db):
     # 24 January 2019: the answer on Guaido's swearing-in, reached from a search hit
-    page.goto(server + "/-/search?q=%22closely+following+the+current+situation+in+Venezuela%22&kind=answer")
+    page.goto(server + "/-/search?q=%22closely+following+the+current+situation+in+Venezuela%22&kind=answer&sort=oldest")
     page.click(".hit a[href^='/-/answer/']")
     page.wait_for_selector("#naming-table")
     assert "January 24, 2019" in page.inner_text("h1")
@@ -100,7 +101,8 @@ def test_semantic_search_shows_ranked_answers(server, page, tmp_path):
     page.goto(server + "/-/semantic")
     page.fill("input[name=q]", "we oppose external interference")
     page.click("input[type=submit]")
-    page.wait_for_selector("#semantic-results li")
+    # the model loads in the background from the server's start; the page reloads itself until then
+    page.wait_for_selector("#semantic-results li", timeout=180000)
     scores = [float(s) for s in page.locator("#semantic-results .score").all_inner_texts()]
     assert len(scores) >= 5 and scores == sorted(scores, reverse=True)
     page.screenshot(path=str(tmp_path / "semantic.png"), full_page=True)
@@ -111,3 +113,102 @@ def test_open_a_chart(server, page, tmp_path):
     page.wait_for_selector("#chart svg", timeout=20000)
     assert page.locator("#chart svg path").count() > 0
     page.screenshot(path=str(tmp_path / "chart.png"), full_page=True)
+
+
+def facet_values(page, column: str) -> list[tuple[str, int, str]]:
+    """(label, count, href) of each facet value of a column not yet selected."""
+    items = page.locator(f'.facet-info[data-column="{column}"] li:has(a:not(.cross))')
+    values = []
+    for i in range(items.count()):
+        item = items.nth(i)
+        link = item.locator("a").first
+        count = int(item.inner_text().rsplit(" ", 1)[-1].replace(",", ""))
+        values.append((link.inner_text(), count, link.get_attribute("href")))
+    return values
+
+
+def shown_rows(page) -> int:
+    heading = page.inner_text(".content h3") if page.locator(".content h3").count() else "0 rows"
+    return int(heading.split(" ", 1)[0].replace(",", ""))
+
+
+def test_click_the_avoided_facet_for_guaido_and_see_its_rows(server, page, tmp_path, analyzed_db):
+    db = analyzed_db.stem
+    page.goto(f"{server}/{db}/answer_actors?actor=guaido")
+    avoided = dict((label, count) for label, count, _ in facet_values(page, "avoided"))
+    assert avoided["1"] == GUAIDO_AVOIDED
+    page.click('.facet-info[data-column="avoided"] a:text-is("1")')
+    page.wait_for_url("**avoided=1**")
+    assert shown_rows(page) == GUAIDO_AVOIDED
+    assert page.locator("table.rows-and-columns tbody tr").count() == GUAIDO_AVOIDED
+    assert "where actor = guaido and avoided = 1" in page.inner_text(".content h3")
+    page.screenshot(path=str(tmp_path / "avoided.png"), full_page=True)
+
+
+@pytest.mark.parametrize("column", ["in_question", "in_answer", "avoided", "stance", "year"])
+def test_every_value_of_a_facet_gives_its_rows(server, page, analyzed_db, column):
+    start = f"{server}/{analyzed_db.stem}/answer_actors?actor=maduro"
+    page.goto(start)
+    values = facet_values(page, column)
+    assert values
+    for label, count, _ in values:
+        page.goto(start)
+        page.click(f'.facet-info[data-column="{column}"] li a:text-is("{label}")')
+        page.wait_for_load_state()
+        assert shown_rows(page) == count, (column, label)
+
+
+def test_open_a_briefing_from_an_answer_and_come_back(server, page, tmp_path):
+    page.goto(server + "/-/search?q=%22closely+following+the+current+situation+in+Venezuela%22&kind=answer&sort=oldest")
+    page.click(".hit a[href^='/-/answer/']")
+    answer_url = page.url
+    page.click("#whole-briefing")
+    page.wait_for_selector("#briefing .turn")
+    assert "/-/briefing/fmprc:t1632218" in page.url
+    speakers = page.locator("#briefing .speaker").all_inner_texts()
+    assert len(speakers) == page.locator("#briefing .turn").count() > 20
+    assert {s.upper() for s in speakers} >= {"Q", "HUA CHUNYING"}
+    target = page.url.split("#turn-")[1]
+    assert page.locator(f"#turn-{target}").is_visible()
+    page.screenshot(path=str(tmp_path / "briefing.png"), full_page=True)
+    page.click(f"#turn-{target} a.answer-link")
+    assert page.url == answer_url
+
+
+def test_search_guaido_sorted_by_date(server, page, tmp_path):
+    page.goto(server + "/-/search")
+    page.fill("input[name=q]", "Guaido")
+    page.select_option("select[name=sort]", "oldest")
+    page.click("input[type=submit]")
+    page.wait_for_selector(".hit .date")
+    dates = page.locator(".hit .date").all_inner_texts()
+    assert len(dates) >= 2 and dates == sorted(dates)
+    assert page.input_value("select[name=sort]") == "oldest"
+    page.select_option("select[name=sort]", "newest")
+    page.click("input[type=submit]")
+    page.wait_for_selector(".hit .date")
+    newest = page.locator(".hit .date").all_inner_texts()
+    assert newest == sorted(newest, reverse=True) and newest[0] >= dates[-1]
+    page.screenshot(path=str(tmp_path / "search_by_date.png"), full_page=True)
+
+
+def test_trends_for_guaido_keep_guaido_selected(server, page, tmp_path):
+    page.goto(server + "/-/trends?actor=guaido")
+    assert page.input_value("#actor-choice") == "guaido"
+    page.select_option("select[name=by]", "quarter")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#chart svg", timeout=20000)
+    assert page.input_value("#actor-choice") == "guaido" and "by=quarter" in page.url
+    assert "2019-Q1" in page.inner_text("#chart")
+    assert "--db " in page.inner_text("pre.command")
+    page.screenshot(path=str(tmp_path / "trends_guaido.png"), full_page=True)
+
+
+def test_find_guaido_on_the_actors_page(server, page, tmp_path):
+    page.goto(server + "/-/actors")
+    page.fill("input[name=q]", "Guaido")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#actor-guaido")
+    assert "Juan Guaidó" in page.inner_text("#actor-guaido")
+    page.click("#actor-guaido a:text-is('trends')")
+    assert page.input_value("#actor-choice") == "guaido"

@@ -101,3 +101,28 @@ def test_import_map_option_is_checked(tmp_path):
                                    "--map", "datum=date", "--map", "antwort=answer"])
     assert ok.exit_code == 0, ok.output
     assert "1 documents added" in ok.output
+
+
+def test_train_stance_writes_to_the_user_data_folder_never_into_the_package(tmp_path, monkeypatch):
+    import json
+
+    from analysis.stance import DEFAULT_MODEL_FILE
+
+    devset = README.parent / "tests" / "files" / "devset"
+    items, labels = [], set()
+    for line in (devset / "items.jsonl").read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        items.append(line)
+        labels |= {actor["stance"] for actor in item["actors"]}
+        if len(items) >= 6 and labels == {"support", "oppose", "neutral"}:
+            break
+    labelled = tmp_path / "few.jsonl"
+    labelled.write_text("\n".join(items) + "\n", encoding="utf-8")
+    shipped = DEFAULT_MODEL_FILE.read_bytes()
+    monkeypatch.setenv("COMMUNIQUE_DATA", str(tmp_path / "data"))
+    result = CliRunner().invoke(main, ["train", "stance", str(labelled), "--actors", str(devset / "actors.json")])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "data" / "stance_model.json"
+    assert str(written) in result.output
+    assert json.loads(written.read_text())["model"] == "all-MiniLM-L6-v2"
+    assert DEFAULT_MODEL_FILE.read_bytes() == shipped

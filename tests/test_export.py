@@ -50,8 +50,12 @@ def corpus_path(tmp_path):
     with Corpus(path) as corpus:
         corpus.register_source(Source("fmprc", "China MFA", "CN", "en"))
         corpus.register_source(Source("mid", "Russia MFA", "RU", "en"))
-        store_actors(corpus, [{"id": "maduro", "name": "Nicolás Maduro", "kind": "person", "aliases": "Maduro",
-                               "roles": "", "fingerprint": "x"}])
+        store_actors(corpus, [
+            {"id": "maduro", "name": "Nicolás Maduro", "kind": "person", "aliases": "Maduro", "roles": "",
+             "fingerprint": "x"},
+            {"id": "xinjiang_government", "name": "Government of the Xinjiang Uygur Autonomous Region",
+             "kind": "organization", "aliases": "", "roles": "the Xinjiang local government", "fingerprint": "x"},
+        ])
         answer(corpus, "fmprc", "a1", "2019-01-10", "Will Maduro stay?", "We support the Venezuelan government.",
                "named", "role", ["the Venezuelan government"], None, 0.6)
         answer(corpus, "fmprc", "a2", "2019-01-20", "Did Maduro call?", "President Maduro called.",
@@ -74,11 +78,12 @@ EXPECTED = {
         "answers": 2, "named": 1, "role": 1, "oblique": 0, "absent": 0, "named_rate": 0.5, "role_rate": 0.5,
         "oblique_rate": 0.0, "absent_rate": 0.0, "question_named": 2, "avoided": 1, "avoidance_rate": 0.5,
         "stance_n": 2, "stance_mean": 0.4, "stance_low": 0.2, "stance_high": 0.6,
-        "top_forms": "the Venezuelan government (1); Maduro (1)", "top_titles": "President (1)", "small_count": True,
+        "answer_top_forms": "the Venezuelan government (1); Maduro (1)", "answer_top_titles": "President (1)",
+        "small_count": True,
     },
     ("2019-01", "mid"): {
         "answers": 1, "named": 1, "named_rate": 1.0, "question_named": 0, "avoided": 0, "avoidance_rate": None,
-        "stance_mean": 0.8, "stance_low": 0.8, "stance_high": 0.8, "top_titles": "President (1)",
+        "stance_mean": 0.8, "stance_low": 0.8, "stance_high": 0.8, "answer_top_titles": "President (1)",
     },
     ("2019-02", "fmprc"): {"answers": 0, "named": 0, "named_rate": None, "stance_n": 0, "stance_mean": None},
     ("2019-02", "mid"): {"answers": 0, "avoidance_rate": None, "stance_mean": None},
@@ -127,7 +132,7 @@ def test_csv_export_with_its_provenance_sidecar(corpus_path, tmp_path):
             return None
         if key in ("small_count",):
             return value == "True"
-        if key in ("top_forms", "top_titles"):
+        if key in ("answer_top_forms", "answer_top_titles"):
             return value
         return float(value) if "." in value or key.endswith(("rate", "mean", "low", "high")) else int(value)
 
@@ -163,9 +168,12 @@ def test_quotes_of_avoided_answers_carry_provenance(corpus_path, tmp_path):
     assert (first["date"], first["ministry"], first["spokesperson"], first["url"]) == (
         "2019-01-10", "China MFA", "Spokesperson", "https://fmprc.example/a1")
     assert first["question"] == "Will Maduro stay?"
-    assert first["forms"] == ["the Venezuelan government"] and first["stance"] == "support"
+    assert first["answer_forms"] == ["the Venezuelan government"] and first["stance"] == "support"
+    assert first["question_forms"] == [] and first["actor_name"] == "Nicolás Maduro"
     assert first["evidence"] == ["We support the Venezuelan government."]
-    assert (tmp_path / "q.jsonl.provenance.json").exists()
+    meta = json.loads((tmp_path / "q.jsonl.provenance.json").read_text())
+    assert meta["columns"]["answer_forms"] == "the ministry's words for the actor, in the answer"
+    assert meta["columns"]["question_forms"] == "the journalist's words for the actor, in the question"
 
 
 def test_quotes_as_csv_by_class(corpus_path, tmp_path):
@@ -186,6 +194,70 @@ def test_unknown_actor_and_ministry_are_named(corpus_path, tmp_path):
     result = runner.invoke(main, ["--db", str(corpus_path), "export", "trends", "--actor", "maduro",
                                   "--ministry", "Atlantis MFA", "--output", str(tmp_path / "x.csv")])
     assert result.exit_code != 0 and "unknown ministry 'Atlantis MFA'" in result.output
+
+
+def fail(corpus_path, tmp_path, *args):
+    output = tmp_path / "out.csv"
+    result = CliRunner().invoke(main, ["--db", str(corpus_path), "export", *args, "--output", str(output)])
+    assert result.exit_code != 0
+    assert not output.exists(), "a failed export leaves no file behind"
+    return result.output.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("given", "suggested"),
+    [("xinjiang", "did you mean xinjiang_government (Government of the Xinjiang Uygur Autonomous Region)?"),
+     ("madruo", "did you mean maduro (Nicolás Maduro)?"),
+     ("Nicolas Maduro", "did you mean maduro (Nicolás Maduro)?")],
+)
+def test_an_unknown_actor_answers_with_the_closest_ids(corpus_path, tmp_path, given, suggested):
+    for command in (["quotes", "--actor", given], ["trends", "--actor", given]):
+        line = fail(corpus_path, tmp_path, *command)
+        assert line.startswith(f"Error: unknown actor {given!r} in {corpus_path}: {suggested}"), line
+
+
+def test_an_actor_nothing_refers_to_fails_instead_of_writing_an_empty_file(corpus_path, tmp_path):
+    line = fail(corpus_path, tmp_path, "quotes", "--actor", "xinjiang_government")
+    assert f"no turn of {corpus_path} refers to xinjiang_government" in line
+    assert "export quotes --query 'xinjiang government'" in line
+
+
+def test_quotes_by_full_text_query_carry_the_actors_of_each_answer(corpus_path, tmp_path):
+    output = tmp_path / "q.csv"
+    result = export(corpus_path, "quotes", "--query", "Maduro", "--format", "csv", "--output", str(output))
+    with output.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    # Three questions name him and two answers do: a1 and a3 only by their question.
+    assert [(r["date"], r["matched_in"], r["actor"], r["in_question"], r["in_answer"], r["avoided"]) for r in rows] == [
+        ("2019-01-10", "question", "maduro", "named", "role", "True"),
+        ("2019-01-15", "answer", "maduro", "absent", "named", "False"),
+        ("2019-01-20", "question and answer", "maduro", "named", "named", "False"),
+        ("2019-03-05", "question", "maduro", "named", "absent", "True"),
+    ]
+    assert rows[0]["answer_forms"] == "the Venezuelan government" and rows[0]["stance"] == "support"
+    assert "4 answers matching 'Maduro' (4 rows)" in result.output
+
+
+def test_a_query_narrowed_to_an_actor_and_a_class(corpus_path, tmp_path):
+    output = tmp_path / "q.jsonl"
+    export(corpus_path, "quotes", "--query", "government", "--actor", "maduro", "--class", "role",
+           "--format", "jsonl", "--output", str(output))
+    rows = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [(r["answer"], r["matched_in"]) for r in rows] == [("We support the Venezuelan government.", "answer")]
+
+
+def test_a_query_that_matches_nothing_fails_and_quotes_need_an_actor_or_a_query(corpus_path, tmp_path):
+    assert "no answer of" in fail(corpus_path, tmp_path, "quotes", "--query", "Atlantis")
+    assert "say which answers: --actor ID, --query WORDS, or both" in fail(corpus_path, tmp_path, "quotes")
+
+
+def test_an_empty_class_still_writes_the_header(corpus_path, tmp_path):
+    output = tmp_path / "q.csv"
+    result = export(corpus_path, "quotes", "--actor", "maduro", "--class", "oblique", "--output", str(output))
+    assert output.read_text().splitlines() == [
+        "date,ministry,source,spokesperson,url,answer_id,actor,actor_name,in_question,question_forms,"
+        "question_title,in_answer,answer_forms,answer_title,avoided,stance,stance_score,evidence,question,answer"]
+    assert "0 answers about maduro" in result.output
 
 
 @pytest.mark.parametrize(

@@ -83,9 +83,24 @@ async def test_search_highlights_the_matched_words(datasette):
     assert "/-/answer/" in html
 
 
+async def semantic_page(ds, q: str) -> str:
+    """The semantic page once the model and vectors loaded in the background (the server starts that)."""
+    import asyncio
+    import time
+
+    deadline = time.monotonic() + 300
+    while True:
+        html = (await ds.client.get(f"/-/semantic?q={q}")).text
+        if 'id="semantic-loading"' not in html:
+            return html
+        assert "reloads itself" in html and "s so far" in html
+        assert time.monotonic() < deadline, "the semantic model did not load"
+        await asyncio.sleep(0.5)
+
+
 @pytest.mark.asyncio
 async def test_semantic_search_ranks_answers_by_similarity(datasette):
-    html = (await datasette.client.get("/-/semantic?q=we+oppose+external+interference")).text
+    html = await semantic_page(datasette, "we+oppose+external+interference")
     scores = [float(s) for s in re.findall(r'class="score">([0-9.]+)<', html)]
     assert len(scores) >= 5 and scores == sorted(scores, reverse=True)
     assert "all-MiniLM-L6-v2" in html
@@ -111,12 +126,12 @@ async def test_semantic_search_sees_new_answers_without_a_rebuild(tmp_path):
     with Corpus(db) as corpus:
         analyze_corpus(corpus, load_registry(), progress=False)
     ds = datasette_app(db)
-    first = (await ds.client.get("/-/semantic?q=sanctions+and+interference")).text
+    first = await semantic_page(ds, "sanctions+and+interference")
     assert first.count('class="score"') == 1
     with Corpus(db) as corpus:
         add("t2", "We firmly oppose unilateral sanctions and interference in other countries' internal affairs.")
         analyze_corpus(corpus, load_registry(), progress=False)
-    second = (await ds.client.get("/-/semantic?q=sanctions+and+interference")).text
+    second = await semantic_page(ds, "sanctions+and+interference")
     assert second.count('class="score"') == 2
     assert second.index("unilateral sanctions") < second.index("weather in Beijing")
 
@@ -136,7 +151,8 @@ async def test_trends_page_draws_a_vega_lite_chart(datasette):
     [
         ("/{db}/avoided.json?actor=guaido&_shape=array", '"answer_id"'),
         ("/{db}/naming_forms.json?actor=maduro&_shape=array", '"the Venezuelan government"'),
-        ("/{db}/naming_trend.json?actor=maduro&_shape=array", '"naming_rate"'),
+        ("/{db}/naming_trend.json?actor=maduro&_shape=array", '"answer_naming_rate"'),
+        ("/{db}/question_forms.json?actor=guaido&_shape=array", '"journalist_form": "Juan Guaido"'),
         ("/{db}/quotes.json?actor=maduro&since=2019-01-01&until=2019-01-31&_shape=array", '"url"'),
         ("/{db}/answer_actors?actor=guaido", "Answers by actor"),
         ("/{db}/answer_actors.json?_search=Venezuela&_facet=stance&_facet=in_answer", '"facet_results"'),
@@ -166,3 +182,140 @@ async def test_markup_in_a_transcript_never_runs(tmp_path):
     assert "&lt;script&gt;alert(&#39;q&#39;)&lt;/script&gt;" in html
     search = (await ds.client.get("/-/search?q=alert")).text
     assert "<script>alert" not in search and "<img src=x" not in search
+
+
+def facet_tables() -> list[tuple[str, str]]:
+    from communique.publish import load_metadata
+
+    tables = load_metadata("corpus.db")["databases"]["corpus"]["tables"]
+    return [(table, facet) for table, meta in tables.items() for facet in meta.get("facets", [])]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("table", "facet"), facet_tables())
+async def test_every_facet_value_returns_its_rows_when_clicked(datasette, analyzed_db, table, facet):
+    from urllib.parse import urlsplit
+
+    db = analyzed_db.stem
+    data = (await datasette.client.get(f"/{db}/{table}.json?_facet={facet}&_size=0")).json()
+    results = data["facet_results"]
+    results = results.get("results", results)
+    values = results[facet]["results"]
+    assert values, f"{table}.{facet} has no facet values to click"
+    for value in values[:4]:
+        link = urlsplit(value["toggle_url"])
+        path = link.path if link.path.endswith(".json") else link.path + ".json"
+        clicked = (await datasette.client.get(f"{path}?{link.query}")).json()
+        assert clicked["filtered_table_rows_count"] == value["count"], (table, facet, value["value"])
+
+
+def founding_question_id(db) -> str:
+    return sqlite3.connect(db).execute(
+        "SELECT reply_to FROM segments WHERE document_id = 'fmprc:t1632218' AND position = 7").fetchone()[0]
+
+
+@pytest.mark.asyncio
+async def test_naming_forms_counts_only_the_ministrys_own_words(datasette, analyzed_db):
+    rows = (await datasette.client.get(f"/{analyzed_db.stem}/naming_forms.json?actor=guaido&_shape=array")).json()
+    # The journalists named him ("Juan Guaido"); the ministry's answers only spoke of "all relevant parties".
+    assert rows and {row["said_in"] for row in rows} <= {"answer", "statement"}
+    assert "Juan Guaido" not in {row["ministry_form"] for row in rows}
+    in_answers = sqlite3.connect(analyzed_db).execute(
+        """SELECT count(*) FROM reference_forms f JOIN segments s ON s.id = f.segment_id
+           WHERE f.actor_id = 'guaido' AND s.kind IN ('answer', 'statement')""").fetchone()[0]
+    assert sum(row["uses"] for row in rows) == in_answers
+
+
+@pytest.mark.asyncio
+async def test_a_briefing_reads_whole_in_page_order(datasette, analyzed_db):
+    answer_page = (await datasette.client.get(f"/-/answer/{founding_answer_id(analyzed_db)}")).text
+    link = re.search(r'href="([^"]+)" id="whole-briefing"', answer_page).group(1)
+    assert link == f"/-/briefing/fmprc:t1632218#turn-{founding_answer_id(analyzed_db)}"
+    response = await datasette.client.get(link.split("#")[0])
+    assert response.status_code == 200
+    html = response.text
+    turns = sqlite3.connect(analyzed_db).execute(
+        "SELECT id, kind FROM segments WHERE document_id = 'fmprc:t1632218' ORDER BY position").fetchall()
+    assert re.findall(r'id="turn-([0-9a-f]{16})"', html) == [turn_id for turn_id, _ in turns]
+    answers = [turn_id for turn_id, kind in turns if kind == "answer"]
+    assert re.findall(r'href="/-/answer/([0-9a-f]{16})" class="answer-link"', html) == answers
+    assert '<div class="speaker">Hua Chunying</div>' in html
+    assert "the Venezuelan government</mark>" in html
+    assert (await datasette.client.get("/-/briefing/fmprc%3At1632218")).status_code == 200
+    assert (await datasette.client.get("/-/briefing/fmprc:nothing")).status_code == 404
+
+
+@pytest.mark.asyncio
+async def test_a_question_page_shows_its_answers_and_the_journalists_words(datasette, analyzed_db):
+    html = (await datasette.client.get(f"/-/answer/{founding_question_id(analyzed_db)}")).text
+    answer_id = founding_answer_id(analyzed_db)
+    assert f'href="/-/answer/{answer_id}" class="answer-link"' in html
+    assert "China supports the efforts made by the" in html
+    table = html[html.index("the question's forms"):]
+    guaido = table[table.index("Juan Guaidó"):].split("</tr>")[0]
+    # the question's own name for him, credited to the question; the answer's oblique phrase to the answer
+    assert re.findall(r"<td>([^<]*)</td>", guaido)[:4] == ["named", "Juan Guaido", "oblique", "all relevant parties"]
+
+
+@pytest.mark.asyncio
+async def test_actors_page_finds_an_actor_by_any_spelling_with_counts(datasette, analyzed_db):
+    conn = sqlite3.connect(analyzed_db)
+    answers = conn.execute(
+        """SELECT count(*) FROM (SELECT answer_id FROM avoidance WHERE actor_id = 'guaido'
+           UNION SELECT r.segment_id FROM actor_references r JOIN segments s ON s.id = r.segment_id
+           WHERE r.actor_id = 'guaido' AND s.kind = 'answer')""").fetchone()[0]
+    avoided = conn.execute("SELECT sum(avoided) FROM avoidance WHERE actor_id = 'guaido'").fetchone()[0]
+    for query in ("Guaido", "guaidó", "juan"):
+        html = (await datasette.client.get(f"/-/actors?q={query}")).text
+        row = html[html.index('id="actor-guaido"'):].split("</tr>")[0]
+        counts = [int(n) for n in re.findall(r'class="count">(\d+)<', row)]
+        assert counts[1:4:2] == [answers, avoided], query
+    html = (await datasette.client.get("/-/actors?q=xinjiang")).text
+    assert 'id="actor-xinjiang_government"' in html
+
+
+@pytest.mark.asyncio
+async def test_search_sorts_by_date_and_filters_by_ministry_and_year(datasette):
+    def dates(html):
+        return re.findall(r'<span class="date">([0-9-]+)</span>', html)
+
+    oldest = dates((await datasette.client.get("/-/search?q=Venezuela&sort=oldest")).text)
+    newest = dates((await datasette.client.get("/-/search?q=Venezuela&sort=newest")).text)
+    assert len(oldest) >= 3 and oldest == sorted(oldest) and newest == sorted(newest, reverse=True)
+    assert oldest[0] < oldest[-1] or len(set(oldest)) == 1
+    assert dates((await datasette.client.get("/-/search?q=Venezuela&year=2018")).text) == []
+    assert dates((await datasette.client.get("/-/search?q=Venezuela&source=fmprc&year=2019")).text)
+    assert dates((await datasette.client.get("/-/search?q=Venezuela&source=state")).text) == []
+
+
+@pytest.mark.asyncio
+async def test_trends_keep_the_chosen_actor_label_quarters_and_say_when_there_is_nothing(datasette, analyzed_db):
+    html = (await datasette.client.get("/-/trends?actor=guaido&by=quarter")).text
+    assert re.search(r'<option value="guaido" selected>Juan Guaidó \(guaido\), \d+ answers?</option>', html)
+    assert '"label": "2019-Q1"' in html and '"type": "ordinal"' in html
+    assert f"communique --db {analyzed_db} export trends --actor guaido --by quarter" in html
+    html = (await datasette.client.get("/-/trends?actor=xinjiang_government")).text
+    assert 'id="trend-message"' in html and "No answer in this corpus refers to" in html
+    assert "vegaEmbed(" not in html
+    assert '<option value="xinjiang_government" selected>' in html
+    html = (await datasette.client.get("/-/trends?actor=xinjiang")).text
+    assert "There is no actor &#39;xinjiang&#39; in this corpus: did you mean xinjiang_government" in html
+
+
+@pytest.mark.asyncio
+async def test_table_views_cut_long_turns_and_show_forms_once(datasette, analyzed_db):
+    html = (await datasette.client.get(f"/{analyzed_db.stem}/answer_actors?actor=maduro")).text
+    assert "read it all →</a>" in html
+    longest = sqlite3.connect(analyzed_db).execute(
+        "SELECT max(length(answer)) FROM answer_actors WHERE actor = 'maduro'").fetchone()[0]
+    assert longest > 600 and not re.search(r"<td[^>]*>[^<]{600,}", html)
+    assert '<ul class="forms"><li>' in html and '[&#34;' not in html
+    canned = (await datasette.client.get(f"/{analyzed_db.stem}/avoided")).text
+    assert '<a href="?actor=guaido">actor = guaido</a>' in canned
+
+
+def test_forms_are_listed_once_with_their_count():
+    from communique.pages import distinct_forms
+
+    assert distinct_forms('["Maduro", "President Maduro", "Maduro"]') == ["Maduro (×2)", "President Maduro"]
+    assert distinct_forms(None) == []

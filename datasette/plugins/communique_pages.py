@@ -6,9 +6,10 @@ functions, tested on their own) and renders a template of datasette/templates.
 
 import asyncio
 import json
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from datasette import hookimpl
+from datasette.utils import tilde_decode
 from datasette.utils.asgi import NotFound, Response
 from markupsafe import Markup, escape
 
@@ -29,6 +30,9 @@ def _database(datasette):
 @hookimpl
 def prepare_jinja2_environment(env):
     env.filters["distinct_forms"] = pages.distinct_forms
+    # A document id in a path: its colon kept (a %3A would send Datasette's 404 handler to a
+    # tilde-encoded redirect), anything that would end the path segment quoted.
+    env.filters["path_segment"] = lambda value: quote(str(value), safe=":@!$&'()*+,;=")
 
 
 @hookimpl
@@ -76,6 +80,9 @@ def long_text_cell(value: str, turn_id) -> Markup:
 def render_cell(row, value, column, table):
     if column in ID_COLUMNS and isinstance(value, str) and len(value) == 16:
         return Markup(f'<a href="/-/answer/{escape(value)}">{escape(value)}</a>')
+    if isinstance(value, str) and (column == "document_id" or (table == "documents" and column == "id")):
+        path = quote(value, safe=":@!$&'()*+,;=")
+        return Markup(f'<a href="/-/briefing/{escape(path)}" title="read the whole briefing">{escape(value)}</a>')
     if column in FORM_COLUMNS and isinstance(value, str) and value.startswith("["):
         forms = pages.distinct_forms(value)
         return Markup('<ul class="forms">' + "".join(f"<li>{escape(f)}</li>" for f in forms) + "</ul>")
@@ -103,10 +110,14 @@ async def answer_view(datasette, request):
 
 async def briefing_view(datasette, request):
     db = _database(datasette)
-    document_id = unquote(request.url_vars["document_id"])
-    context = await db.execute_fn(lambda conn: pages.briefing_context(conn, document_id))
+    raw = request.url_vars["document_id"]
+    context = None
+    for document_id in dict.fromkeys((unquote(raw), tilde_decode(raw))):
+        context = await db.execute_fn(lambda conn: pages.briefing_context(conn, document_id))
+        if context is not None:
+            break
     if context is None:
-        raise NotFound(f"No briefing {document_id} in this corpus")
+        raise NotFound(f"No briefing {unquote(raw)} in this corpus")
     context["database"] = db.name
     return Response.html(await datasette.render_template("briefing.html", context, request=request))
 
@@ -163,8 +174,9 @@ async def trends_view(datasette, request):
         by = "month"
     data = await db.execute_fn(lambda conn: pages.trend_data(conn, actor, by))
     spec = pages.trend_chart_spec(data["rows"], data["actor"], by)
+    # "actor" is Datasette's own template variable (the signed-in actor): the chosen one is actor_id.
     context = {
-        **data, "by": by, "database": db.name,
+        **{k: v for k, v in data.items() if k != "actor"}, "actor_id": data["actor"], "by": by, "database": db.name,
         "commands": pages.export_commands(db.path, data["actor"], by) if data["rows"] else [],
         "spec_json": Markup(json.dumps(spec).replace("</", "<\\/")),
     }
