@@ -141,7 +141,7 @@ def test_click_the_avoided_facet_for_guaido_and_see_its_rows(server, page, tmp_p
     page.wait_for_url("**avoided=1**")
     assert shown_rows(page) == GUAIDO_AVOIDED
     assert page.locator("table.rows-and-columns tbody tr").count() == GUAIDO_AVOIDED
-    assert "where actor = guaido and avoided = 1" in page.inner_text(".content h3")
+    assert 'where actor = "guaido" and avoided = 1' in page.inner_text(".content h3")
     page.screenshot(path=str(tmp_path / "avoided.png"), full_page=True)
 
 
@@ -212,3 +212,15 @@ def test_find_guaido_on_the_actors_page(server, page, tmp_path):
     assert "Juan Guaidó" in page.inner_text("#actor-guaido")
     page.click("#actor-guaido a:text-is('trends')")
     assert page.input_value("#actor-choice") == "guaido"
+
+
+def test_answers_by_actor_reads_as_a_table_not_a_wall_of_text(server, page, analyzed_db):
+    page.goto(f"{server}/{analyzed_db.stem}/answer_actors")
+    rows = page.locator("table.rows-and-columns tbody tr").count()
+    assert rows == 50
+    cut = page.locator("td.col-answer a:text-is('read it all →')")
+    assert cut.count() > 10
+    # before long turns were cut, 100 rows made a page 93,513 px tall
+    assert page.evaluate("document.body.scrollHeight") < rows * 400
+    cut.first.click()
+    page.wait_for_selector("#turn")

@@ -126,3 +126,33 @@ def test_train_stance_writes_to_the_user_data_folder_never_into_the_package(tmp_
     assert str(written) in result.output
     assert json.loads(written.read_text())["model"] == "all-MiniLM-L6-v2"
     assert DEFAULT_MODEL_FILE.read_bytes() == shipped
+
+
+def test_export_quotes_by_query_writes_the_xinjiang_answers_with_their_actors(analyzed_db, tmp_path):
+    import csv
+    import sqlite3
+
+    output = tmp_path / "xinjiang.csv"
+    result = CliRunner().invoke(main, ["--db", str(analyzed_db), "export", "quotes", "--query", "Xinjiang",
+                                       "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    with output.open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    expected = {answer_id for (answer_id,) in sqlite3.connect(analyzed_db).execute(
+        """SELECT a.id FROM segments a LEFT JOIN segments q ON q.id = a.reply_to
+           WHERE a.kind = 'answer' AND (a.text LIKE '%Xinjiang%' OR q.text LIKE '%Xinjiang%')""")}
+    assert expected and {row["answer_id"] for row in rows} == expected
+    for row in rows:
+        assert "Xinjiang" in row["answer"] or "Xinjiang" in row["question"]
+    # the Uyghurs, named in both the question and the answer, with the answer's forms and stance
+    uyghurs = [row for row in rows if row["actor"] == "uyghurs"]
+    assert uyghurs and uyghurs[0]["in_question"] == "named" and "Uyghur" in uyghurs[0]["answer_forms"]
+    assert uyghurs[0]["stance"] in ("support", "oppose", "neutral")
+
+
+def test_an_unknown_actor_suggests_the_ids_it_may_mean(analyzed_db, tmp_path):
+    output = tmp_path / "x.csv"
+    result = CliRunner().invoke(main, ["--db", str(analyzed_db), "export", "quotes", "--actor", "xinjiang",
+                                       "--output", str(output)])
+    assert result.exit_code != 0 and not output.exists()
+    assert "did you mean xinjiang_government (Government of the Xinjiang Uygur Autonomous Region)" in result.output
