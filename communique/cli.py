@@ -440,7 +440,7 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) 
     from corpus.analysis_store import corpus_provenance
     from crawlers.spiders.base import parse_bound
 
-    from .export import QUOTE_COLUMNS, column_notes, provenance, quote_table, write_rows
+    from .export import column_notes, provenance, quote_columns, quote_table, write_rows
     from .pages import fts_query
 
     if not actor and not text:
@@ -463,7 +463,7 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) 
             raise click.ClickException(f"no answer of {corpus.path} (or its question) matches {text!r}"
                                        + (f" with {actor} in it" if actor else ""))
         rows = quote_table(records, cls, query=bool(text))
-        columns = [c for c in QUOTE_COLUMNS if text or c != "matched_in"]
+        columns = quote_columns(bool(text))
         meta = provenance(command_line(), corpus_provenance(corpus), {
             "actor": actor, "query": text, "class": cls, "ministries": list(chosen), "since": since, "until": until,
         })

@@ -68,13 +68,18 @@ QUOTE_COLUMNS = (
 TREND_RENAMES = {"top_forms": "answer_top_forms", "top_titles": "answer_top_titles"}
 
 
+def quote_columns(query: bool) -> list[str]:
+    """The quote export's columns; `matched_in` only when rows were found by a --query."""
+    return [column for column in QUOTE_COLUMNS if query or column != "matched_in"]
+
+
 def quote_table(records: list[dict], cls: str | None = None, query: bool = False) -> list[dict]:
     """Quote rows from `corpus.queries.quote_records`, filtered by how the answer refers to the actor.
 
     `cls` is avoided, or an answer class (named, role, oblique, absent); rows without
-    an actor never pass a class filter. `matched_in` is kept only for a --query export.
+    an actor never pass a class filter.
     """
-    columns = [c for c in QUOTE_COLUMNS if query or c != "matched_in"]
+    columns = quote_columns(query)
     rows = []
     for record in records:
         if cls == "avoided" and not record["avoided"]:
