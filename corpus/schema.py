@@ -363,10 +363,6 @@ def m011_document_versions(db: Database) -> None:
     )
 
 
-def apply_migrations(db: Database) -> None:
-    migrations.apply(db)
-
-
 @migrations()
 def m030_answer_actors_whose_words(db: Database) -> None:
     # The browsing view again, for two reasons a reader met. Its computed integers had no
@@ -414,3 +410,7 @@ def m030_answer_actors_whose_words(db: Database) -> None:
         LEFT JOIN actor_references qr ON qr.segment_id = a.reply_to AND qr.actor_id = pairs.actor_id
         LEFT JOIN stances st ON st.answer_id = pairs.answer_id AND st.actor_id = pairs.actor_id""",
     )
+
+
+def apply_migrations(db: Database) -> None:
+    migrations.apply(db)
