@@ -1,0 +1,165 @@
+"""Descriptors composed from a state and an institution or office, not listed per actor.
+
+"the Venezuelan government", "Venezuela's government", "the government of Venezuela",
+"the US Secretary of State", "Belarusian protesters": a state form (name, short form or
+demonym, possessive or not) joined to a head word of `analysis/data/roles.yaml`, in
+either order. Bare heads ("the government", "the president") are generic: whom they
+describe is decided from the context, in `analysis.reading`.
+
+Pure functions over text: what a composed descriptor refers to (the state's institution,
+the holder of an office on a date) is resolved against the registry by the reader.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+import yaml
+
+from .text import fold
+
+ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a head word describes: an institution of a state, an office, or a state's people."""
+
+    kind: str  # institution | office | people
+    name: str  # government, opposition, ... | head_of_state, foreign_minister, ... | people
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """One composed or generic descriptor found in a text."""
+
+    text: str
+    start: int
+    end: int
+    head: str
+    targets: tuple[Target, ...]
+    state: str | None  # the state id it is composed with; None for a bare head
+    state_form: str | None = None
+
+
+@dataclass(frozen=True)
+class Institution:
+    name: str
+    heads: tuple[str, ...]
+    leaders: tuple[str, ...]
+    display: str
+    not_leaders: tuple[str, ...] = ()  # heads that speak for the state, not for its leader
+    unarticled: tuple[str, ...] = ()  # heads that describe people without an article
+
+
+class RoleGrammar:
+    """The institution and office vocabulary, compiled against the registry's state forms."""
+
+    def __init__(self, state_forms: dict[str, str], path: str | Path = ROLES_FILE):
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        self.institutions = {
+            name: Institution(name, tuple(spec["heads"]), tuple(spec.get("leaders") or ()), spec["name"],
+                              tuple(spec.get("not_leaders") or ()), tuple(spec.get("unarticled") or ()))
+            for name, spec in data["institutions"].items()
+        }
+        self.offices = {name: tuple(heads) for name, heads in data["offices"].items()}
+        self.head_targets: dict[str, list[Target]] = {}
+        for institution in self.institutions.values():
+            for head in institution.heads:
+                self._add(head, Target("institution", institution.name))
+        for office, heads in self.offices.items():
+            for head in heads:
+                self._add(head, Target("office", office))
+        for head in data.get("people_heads") or ():
+            self._add(head, Target("people", "people"))
+        # state form (as written, diacritics folded) -> state id
+        self.state_forms = {fold(form): state for form, state in state_forms.items() if form}
+
+    def _add(self, head: str, target: Target) -> None:
+        key = " ".join(head.lower().split())
+        if target not in self.head_targets.setdefault(key, []):
+            self.head_targets[key].append(target)
+
+    @cached_property
+    def _heads(self) -> str:
+        return "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(self.head_targets, key=len, reverse=True))
+
+    @cached_property
+    def _states(self) -> str:
+        return "|".join(map(re.escape, sorted(self.state_forms, key=len, reverse=True)))
+
+    @cached_property
+    def composed_pattern(self) -> re.Pattern:
+        # State forms are case-sensitive ("US" is not "us"); heads are not ("Government").
+        state_first = (
+            rf"(?:(?i:the)\s+)?(?P<state1>{self._states})(?:'s|')?\s+"
+            rf"(?:(?i:current|then|new|former|incumbent|interim|transitional|legitimate|elected|de facto|"
+            rf"federal|national|central|top|senior)\s+)?(?P<head1>(?i:{self._heads}))"
+        )
+        head_first = (
+            rf"(?:(?i:the)\s+)?(?P<head2>(?i:{self._heads}))\s+(?i:of|in|from)\s+(?:(?i:the)\s+)?(?P<state2>{self._states})"
+        )
+        return re.compile(rf"(?<![\w-])(?:{head_first}|{state_first})(?![\w-])")
+
+    @cached_property
+    def generic_pattern(self) -> re.Pattern:
+        unarticled = "|".join(
+            re.escape(h).replace(r"\ ", r"\s+") for i in self.institutions.values() for h in i.unarticled
+        ) or "(?!)"
+        return re.compile(
+            rf"(?<![\w-])(?:(?i:the|its|their|our|your|his|her)\s+(?P<head>(?i:{self._heads}))"
+            rf"|(?:(?i:peaceful|young|female|male|unarmed|violent|many|some)\s+)?(?P<bare>(?i:{unarticled})))(?![\w-])"
+        )
+
+    def targets(self, head: str) -> tuple[Target, ...]:
+        return tuple(self.head_targets.get(" ".join(head.lower().split()), ()))
+
+    def descriptors(self, text: str) -> list[Descriptor]:
+        """Composed descriptors, then bare heads outside them, in text order."""
+        folded = fold(text)
+        found: list[Descriptor] = []
+        taken: list[tuple[int, int]] = []
+        for match in self.composed_pattern.finditer(folded):
+            head = match.group("head1") or match.group("head2")
+            state_form = match.group("state1") or match.group("state2")
+            start, end = match.span()
+            found.append(Descriptor(text[start:end], start, end, head.lower(), self.targets(head),
+                                    self.state_forms[state_form], state_form))
+            taken.append((start, end))
+        for match in self.generic_pattern.finditer(folded):
+            start, end = match.span()
+            if any(s <= start < e or s < end <= e for s, e in taken):
+                continue
+            head = match.group("head") or match.group("bare")
+            found.append(Descriptor(text[start:end], start, end, head.lower(), self.targets(head), None))
+        return sorted(found, key=lambda d: d.start)
+
+    @cached_property
+    def state_pattern(self) -> re.Pattern:
+        return re.compile(rf"(?<![\w-])(?:{self._states})(?![\w-])")
+
+    def states_in(self, text: str) -> list[str]:
+        """The states a text names by a state form, in order, without repeats."""
+        return list(dict.fromkeys(self.state_forms[m.group()] for m in self.state_pattern.finditer(fold(text))))
+
+    def leads(self, head: str, institution: str) -> bool:
+        """Whether a head of `institution` also describes its leaders ("government" yes, "side" no)."""
+        return " ".join(head.lower().split()) not in self.institutions[institution].not_leaders
+
+    def is_bare(self, phrase: str) -> bool:
+        """True for a head alone, with at most an article or possessive: "the government", "its leader"."""
+        words = re.sub(r"^(?:the|a|an|its|their|our|your|his|her)\s+", "", " ".join(fold(phrase).split()), flags=re.I)
+        return words.lower() in self.head_targets
+
+    def parse_name(self, name: str) -> Descriptor | None:
+        """A composed descriptor that is the whole of `name` ("Government of Afghanistan")."""
+        folded = fold(name).strip()
+        match = self.composed_pattern.fullmatch(folded)
+        if not match:
+            return None
+        head = match.group("head1") or match.group("head2")
+        state_form = match.group("state1") or match.group("state2")
+        return Descriptor(name, 0, len(name), head.lower(), self.targets(head), self.state_forms[state_form], state_form)
