@@ -1,27 +1,30 @@
-"""Which actors an oblique phrase points at.
+"""Oblique references: candidate phrases, and which actors in context they point at.
 
-A candidate is an actor the question refers to (named or by role) that the answer leaves
-unnamed, when the answer holds oblique phrases of a kind that can point at it: "some
-countries" and "foreign interference" at states, "certain politicians" at people and
-groups, "all relevant parties" at any party to the matter. One more rule comes from the
-labelled devset: a person the question quotes ("Pompeo said ...") is a commentator, not
-a party, so "all parties" does not point at them.
+A candidate phrase is a non-identifying noun phrase of the grammar in
+`analysis/data/oblique.yaml` ("a certain country", "those responsible", "our partners").
+Whether it points at an actor is decided per (phrase, actor) pair among the actors in
+context — the question's, and for statements and unprompted answers those of the same
+text or briefing — by a linker:
 
-Tried and not kept: a logistic model over these features plus the embedding similarity
-between the phrase's sentence and the question's sentence about the actor (and between
-the phrase and the actor's registry profile). Held out by episode on the tuning split,
-it decided 36% of candidates right against 60% for these rules: on this data the
-similarities do not separate the parties from the bystanders.
+- `RuleLinker`, the baseline: a phrase points at every context actor of a kind its
+  category can describe, except that "all parties" does not point at a person the
+  question merely quotes ("Pompeo said ...").
+- `analysis.oblique_model.LinkerModel`, learned from the labelled `answer_forms`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from .references import Form, Reference
+import yaml
+
+from .references import Form
 from .registry import Actor
 from .text import fold
+
+OBLIQUE_FILE = Path(__file__).parent / "data" / "oblique.yaml"
 
 _SPEECH = re.compile(
     r"^\W*(?:'s?\s+)?(?:\w+\s+){0,3}?(?:said|says|stated|told|claimed|announced|tweeted|wrote|"
@@ -31,13 +34,86 @@ _SPEECH = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class Category:
+    name: str
+    kinds: frozenset[str]
+    pattern: re.Pattern
+
+
+class PhraseGrammar:
+    def __init__(self, path: str | Path = OBLIQUE_FILE):
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        words = data.get("words") or {}
+        self.categories = []
+        for name, spec in data["categories"].items():
+            # {name} stands for a word class of `words`; regex counts such as {0,3} stay as they are
+            patterns = [re.sub(r"\{([a-z_]+)\}", lambda m: words[m.group(1)], p) for p in spec["patterns"]]
+            self.categories.append(Category(name, frozenset(spec["kinds"]),
+                                            re.compile("|".join(f"(?:{p})" for p in patterns), re.I)))
+        self.kinds = {c.name: c.kinds for c in self.categories}
+        self.descriptive = frozenset(w.lower() for w in data.get("descriptive_name_words") or ())
+
+    def keywords(self, name: str) -> frozenset[str]:
+        """The proper words of a group's name: "Parties to the Tigray conflict" -> {"Tigray"}."""
+        words = re.findall(r"[A-Z][\w'-]{2,}", fold(name))
+        return frozenset(w for w in words if w.lower() not in self.descriptive)
+
+    def phrases(self, text: str) -> list[Form]:
+        """Candidate phrases, longest first where two overlap, in text order."""
+        folded = fold(text)
+        found = []
+        for category in self.categories:
+            for match in category.pattern.finditer(folded):
+                start, end = match.span()
+                while start < end and folded[start].isspace():
+                    start += 1
+                while end > start and folded[end - 1].isspace():
+                    end -= 1
+                if end > start:
+                    found.append(Form(text[start:end], start, end, "oblique", category=category.name))
+        found.sort(key=lambda f: (f.start, -(f.end - f.start)))
+        kept: list[Form] = []
+        for form in found:
+            if kept and form.start < kept[-1].end:
+                continue
+            kept.append(form)
+        return kept
+
+
 @dataclass
-class Candidate:
+class LinkCandidate:
+    """An actor in context that the text leaves unnamed, and the phrases that might point at it."""
+
     actor: Actor
-    question_ref: Reference
-    forms: list[Form]
+    phrases: list[Form]
     question: str
-    answer: str
+    text: str
+    question_class: str  # how the question refers to it
+    question_forms: list[Form] = field(default_factory=list)
+    source: str = "question"  # question | text | briefing | related
+    speaker_state: str | None = None
+    anchor: str | None = None
+    topic_state: str | None = None  # the state the question (else the text) is most about
+    question_rank: float = 1.0  # 0 for the first actor the question names, 1 for the last
+
+
+_REPORTING = re.compile(
+    r"^[^.;?!]{0,60}?\b(?:said|says|say|stated|states|told|tells|claimed|claims|announced|announces|tweeted|wrote|"
+    r"noted|remarked|commented|argued|argues|warned|warns|accused|accuses|urged|urges|called|calls|asked|"
+    r"expressed|blamed|criticized|criticised|alleged|asserted|insisted|suggested|reiterated|demanded|described|"
+    r"slammed|pointed out|wants|proposed|proposes|stressed|emphasized|emphasised|believes|thinks|hopes|vowed|"
+    r"threatened|threatens|condemned|denounced|rejected|dismissed)\b", re.I)
+_ACCORDING = re.compile(r"(?:according to|quoted|quoting|remarks by|statement by|comments by)\s+(?:\w+\s+){0,3}$", re.I)
+
+
+def is_reported_speaker(question: str, forms: list[Form]) -> bool:
+    """True when the question reports the actor's words or views ("Moscow wants ...", "according to X")."""
+    folded = fold(question)
+    for form in forms:
+        if _REPORTING.match(folded[form.end : form.end + 80]) or _ACCORDING.search(folded[max(0, form.start - 40) : form.start]):
+            return True
+    return False
 
 
 def is_quoted(question: str, forms: list[Form]) -> bool:
@@ -46,8 +122,36 @@ def is_quoted(question: str, forms: list[Form]) -> bool:
     return any(_SPEECH.match(folded[form.end : form.end + 60]) for form in forms)
 
 
-def points_at(candidate: Candidate) -> bool:
-    categories = {form.category for form in candidate.forms}
-    if categories == {"parties"} and candidate.actor.kind == "person":
-        return not is_quoted(candidate.question, candidate.question_ref.forms)
-    return True
+class RuleLinker:
+    """The baseline, written from how diplomatic texts veil their targets, not learned:
+
+    - a phrase points at the kinds its category can describe ("some countries" not at a
+      person), and the all-embracing "international community" at no single state or person;
+    - a person or state the question only reports ("Lavrov said ...", "Moscow wants ...")
+      is a commentator, not one of "all parties";
+    - a group or body comes into question only when the text ties it to the context.
+    """
+
+    method = "oblique-rules"
+
+    def __init__(self, grammar: PhraseGrammar):
+        self.grammar = grammar
+
+    def points_at(self, candidate: LinkCandidate, phrase: Form) -> bool:
+        kind = candidate.actor.kind
+        if kind not in self.grammar.kinds[phrase.category]:
+            return False
+        if phrase.category == "community" and kind in ("state", "person"):
+            return False
+        if phrase.category in ("parties", "community") and candidate.question_forms and is_reported_speaker(
+            candidate.question, candidate.question_forms
+        ):
+            return False
+        return True
+
+    def link(self, candidates: list[LinkCandidate]) -> list[tuple[list[Form], float]]:
+        results = []
+        for candidate in candidates:
+            forms = [f for f in candidate.phrases if self.points_at(candidate, f)]
+            results.append((forms, 1.0 if forms else 0.0))
+        return results

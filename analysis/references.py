@@ -1,9 +1,11 @@
-"""How a text refers to each actor: named, role, oblique or absent, with the exact forms.
+"""Names and listed descriptors of actors in a text, with their exact offsets.
 
-Pure functions over text and the registry. Names and role phrases are found lexically
-(one pass of a combined pattern per text: leftmost-longest, so "Latin America" is not a
-mention of America). Oblique phrases ("some countries", "all relevant parties") name no
-one; which actors they point at is decided from the question: see `analysis.oblique`.
+Pure functions over text and the registry. Every actor's names are compiled into one
+pattern, matched once per text, leftmost-longest, so "Latin America" is not a mention of
+America while "Maduro" inside "the Maduro regime" still names him. Descriptors an actor's
+entry lists ("the opposition leader", "peaceful protesters") are matched the same way;
+whether such a descriptor refers to the actor in a given text is the reader's decision
+(`analysis.reading`), as is everything composed from a state and an institution.
 """
 
 from __future__ import annotations
@@ -32,10 +34,7 @@ class Form:
     end: int
     cls: str
     title: str | None = None
-    category: str | None = None  # for oblique phrases: parties, states, persons
-    # A role phrase with no name in it ("the opposition", "Former President") identifies an
-    # actor only when the context is already about that actor.
-    generic: bool = False
+    category: str | None = None  # oblique phrases: their category; roles: how they were found
 
 
 @dataclass
@@ -51,48 +50,23 @@ class Reference:
         return next((form.title for form in self.forms if form.title), None)
 
 
-@dataclass(frozen=True)
-class ObliqueCategory:
-    name: str
-    kinds: frozenset[str]
-    pattern: re.Pattern
+def strongest(*classes: str) -> str:
+    return max(classes, key=STRENGTH.__getitem__)
 
 
-class Lexicon:
+class Titles:
+    """Words that stand with a name and say how the speaker regards its bearer."""
+
     def __init__(self, path: str | Path = DEFAULT_LEXICON):
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        self.oblique = [
-            ObliqueCategory(
-                name,
-                frozenset(spec["kinds"]),
-                re.compile("|".join(f"(?:{p})" for p in spec["patterns"]), re.I),
-            )
-            for name, spec in data["oblique"].items()
-        ]
-        titles = data["titles"]
+        titles = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["titles"]
         before = "|".join(sorted(titles["before"], key=len, reverse=True))
-        self.title_before = re.compile(rf"((?:(?:{before})\s*[\"']?\s*)+)$", re.I)
+        self.before = re.compile(rf"((?:(?:{before})\s*[\"']?\s*)+)$", re.I)
         after = "|".join(titles["after"])
-        self.title_after = re.compile(rf"^(?:'s)?\s+({after})\b", re.I)
+        self.after = re.compile(rf"^(?:'s)?\s+({after})\b", re.I)
 
-    def oblique_forms(self, text: str) -> list[Form]:
-        folded = fold(text)
-        forms = []
-        for category in self.oblique:
-            for match in category.pattern.finditer(folded):
-                start, end = match.span()
-                while start < end and folded[start].isspace():
-                    start += 1
-                if end > start:
-                    forms.append(Form(text[start:end], start, end, "oblique", category=category.name))
-        return sorted(forms, key=lambda form: form.start)
-
-    def kinds_of(self, form: Form) -> frozenset[str]:
-        return next(category.kinds for category in self.oblique if category.name == form.category)
-
-    def title_of(self, folded: str, start: int, end: int) -> str | None:
-        before = self.title_before.search(folded[max(0, start - 60) : start])
-        after = self.title_after.match(folded[end : end + 30])
+    def of(self, folded: str, start: int, end: int) -> str | None:
+        before = self.before.search(folded[max(0, start - 60) : start])
+        after = self.after.match(folded[end : end + 30])
         parts = []
         if before:
             parts.append(" ".join(before.group(1).replace('"', " ").split()))
@@ -101,96 +75,153 @@ class Lexicon:
         return " ... ".join(parts) if parts else None
 
 
-class Matcher:
-    """Every actor's names and role phrases compiled into two patterns, built once per registry."""
+@dataclass(frozen=True)
+class ListedRole:
+    """A descriptor an actor's entry lists, found in a text."""
 
-    def __init__(self, registry: Registry, lexicon: Lexicon):
+    form: Form
+    actor: str
+    identifying: bool  # refers to the actor wherever it appears; else only in its context
+
+
+class Matcher:
+    """Every actor's names and listed descriptors compiled into two patterns, built once per registry."""
+
+    def __init__(self, registry: Registry, titles: Titles | None = None):
         self.registry = registry
-        self.lexicon = lexicon
+        self.titles = titles or Titles()
         self.alias_owners: dict[str, list[str]] = {}
-        self.role_owners: dict[str, list[str]] = {}
-        self.generic_roles: set[str] = set()
-        spellings: dict[str, list[str]] = {}
+        self.role_owners: dict[str, list[tuple[str, bool]]] = {}
+        self.describing: set[tuple[str, str]] = set()  # (alias, actor) pairs that describe, not name
         for actor in registry:
             for alias in actor.aliases:
                 key = fold(alias).strip()
-                if key and actor.id not in self.alias_owners.get(key, []):
-                    self.alias_owners.setdefault(key, []).append(actor.id)
+                # "The international community" is written "the international community" mid-sentence
+                variants = [key, "the" + key[3:]] if key.startswith("The ") else [key]
+                for key in variants:
+                    if key and actor.id not in self.alias_owners.get(key, []):
+                        self.alias_owners.setdefault(key, []).append(actor.id)
+                        if self._describes(actor, alias):
+                            self.describing.add((key, actor.id))
+        # Names of places that hold a state's name ("Latin America") match as themselves,
+        # leftmost-longest, and name no one.
+        from .countries import load_states, not_names
+
+        for place in not_names():
+            self.alias_owners.setdefault(fold(place), [])
+        # a state's own names ("Papua New Guinea"): what they hold inside names no one else
+        self.place_names = {fold(n) for a in registry if a.kind == "state" for n in (a.name, *a.capitals)}
+        self.place_names |= {fold(n) for state in load_states() for n in (state.name, *state.official)}
+        for actor in registry:
             for role in actor.roles:
                 key = _role_key(role)
-                if key and actor.id not in self.role_owners.get(key, []):
-                    self.role_owners.setdefault(key, []).append(actor.id)
-                    spellings.setdefault(key, []).append(fold(role))
+                if key and actor.id not in [a for a, _ in self.role_owners.get(key, [])]:
+                    self.role_owners.setdefault(key, []).append((actor.id, self._identifying(actor, role)))
 
-        for key, written in spellings.items():
-            if not any(self.alias_pattern.search(spelling) for spelling in written):
-                self.generic_roles.add(key)
+    def _describes(self, actor: Actor, alias: str) -> bool:
+        """A body's or group's "name" without a proper word in it ("15-man team", "the
+        international community") describes it: a role, not a name. Anything with a
+        capitalised word ("the Myanmar military", "Chinese enterprises") names, as the
+        labelling rules have it for demonyms."""
+        if actor.kind not in ("organization", "group"):
+            return False
+        words = re.findall(r"[^\W\d_][\w'-]*", re.sub(r"^(?:the|a|an)\s+", "", alias.strip(), flags=re.I))
+        return bool(words) and not any(w[0].isupper() for w in words)
+
+    def describes_by_name(self, actor: Actor) -> bool:
+        """Whether an actor's name is a description ("Parties to the Tigray conflict") rather than a proper name."""
+        words = re.findall(r"[^\W\d_][\w'-]*", re.sub(r"\(.*?\)", "", actor.name))
+        return any(w[0].islower() and len(w) > 3 for w in words)
+
+    def _identifying(self, actor: Actor, role: str) -> bool:
+        """Whether a listed descriptor refers to its actor wherever it appears.
+
+        People are described by roles that fit others too ("the opposition leader", "the US
+        side" for a Vice President), and a bare institution or office ("the government",
+        "the president") fits any state's: those need the context to be about the actor.
+        Other descriptors a scholar lists for a body or group ("rioters", "the Hong Kong
+        police") are taken as written.
+        """
+        if actor.kind == "person":
+            return False
+        return not self.registry.grammar.is_bare(role)
 
     @cached_property
-    def alias_pattern(self) -> re.Pattern:
+    def alias_pattern(self) -> re.Pattern | None:
+        if not self.alias_owners:
+            return None
         forms = sorted(self.alias_owners, key=len, reverse=True)
         return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)")
 
     @cached_property
-    def role_pattern(self) -> re.Pattern:
+    def role_pattern(self) -> re.Pattern | None:
+        if not self.role_owners:
+            return None
         forms = sorted(self.role_owners, key=len, reverse=True)
-        return re.compile(r"(?<![\w-])(?:(?:the|a|an)\s+)?(" + "|".join(map(re.escape, forms)) + r")(?![\w-])", re.I)
+        body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+        return re.compile(r"(?<![\w-])(?:(?:the|a|an)\s+)?(" + body + r")(?![\w-])", re.I)
 
-    def lexical_forms(self, text: str) -> dict[str, list[Form]]:
-        """Named and role forms per actor id, in text order."""
+    def names(self, text: str) -> dict[str, list[Form]]:
+        """Named forms per actor id, in text order."""
         folded = fold(text)
         found: dict[str, list[Form]] = {}
-        if self.alias_owners:
-            for match in self.alias_pattern.finditer(folded):
-                self._add_names(text, folded, match, found, people_only=False)
-                # A person's name inside another actor's longer name still names the person
-                # ("Maduro" in "the Maduro regime"), where "America" in "Latin America" does not.
-                start, end = match.span()
-                position = start
-                # endpos end - 1 at the start keeps the outer name itself from matching again
-                while inner := self.alias_pattern.search(folded, position, end - 1 if position == start else end):
-                    self._add_names(text, folded, inner, found, people_only=True)
-                    position = inner.end()
-        if self.role_owners:
-            for match in self.role_pattern.finditer(folded):
-                start, end = match.span()
-                key = _role_key(match.group(1))
-                for actor_id in self.role_owners[key]:
-                    found.setdefault(actor_id, []).append(
-                        Form(text[start:end], start, end, "role", generic=key in self.generic_roles)
-                    )
+        if self.alias_pattern is None:
+            return found
+        for match in self.alias_pattern.finditer(folded):
+            owners = self.alias_owners[match.group()]
+            self._add_names(text, folded, match, found, inner=False)
+            # A person's or a state's name inside a body's longer name still names them
+            # ("Maduro" in "the Maduro regime", Venezuela in "the National Electoral Council of
+            # Venezuela"), where "America" in "Latin America" or "Guinea" in "Papua New Guinea"
+            # does not.
+            if not owners or match.group() in self.place_names:
+                continue
+            start, end = match.span()
+            position = start
+            while inner := self.alias_pattern.search(folded, position, end - 1 if position == start else end):
+                self._add_names(text, folded, inner, found, inner=True)
+                position = inner.end()
         for forms in found.values():
             forms.sort(key=lambda form: form.start)
         return found
 
+    def names_within(self, name: str) -> set[str]:
+        """Actors named inside a longer name, the whole name itself left out:
+        "Backers of the Syrian government (Russia, Iran)" -> Syria, Russia, Iran."""
+        if self.alias_pattern is None:
+            return set()
+        folded = fold(name)
+        found = set()
+        for start, end in ((0, len(folded) - 1), (1, len(folded))):
+            for match in self.alias_pattern.finditer(folded, start, end):
+                found.update(self.alias_owners[match.group()])
+        return found
 
-    def _add_names(self, text: str, folded: str, match: re.Match, found: dict, people_only: bool) -> None:
+    def listed_roles(self, text: str) -> list[ListedRole]:
+        folded = fold(text)
+        found = []
+        if self.role_pattern is None:
+            return found
+        for match in self.role_pattern.finditer(folded):
+            start, end = match.span()
+            for actor_id, identifying in self.role_owners[_role_key(match.group(1))]:
+                found.append(ListedRole(Form(text[start:end], start, end, "role", category="listed"), actor_id, identifying))
+        return found
+
+    def _add_names(self, text: str, folded: str, match: re.Match, found: dict, inner: bool) -> None:
         start, end = match.span()
-        title = self.lexicon.title_of(folded, start, end)
+        title = self.titles.of(folded, start, end)
         for actor_id in self.alias_owners[match.group()]:
-            kind = self.registry[actor_id].kind
-            if people_only and kind != "person":
+            kind = self.registry.actors[actor_id].kind
+            if inner and kind not in ("person", "state"):
                 continue
             # Titles qualify people ("interim President Guaido", "the Maduro regime"), not states.
-            form = Form(text[start:end], start, end, "named", title if kind == "person" else None)
+            cls = "role" if (match.group(), actor_id) in self.describing else "named"
+            form = Form(text[start:end], start, end, cls, title if kind == "person" else None,
+                        category="listed" if cls == "role" else None)
             if form not in found.get(actor_id, []):
                 found.setdefault(actor_id, []).append(form)
 
 
 def _role_key(role: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", " ".join(fold(role).split()), flags=re.I).lower()
-
-
-def lexical_reference(actor: Actor, forms: list[Form], in_context: bool = False) -> Reference:
-    """Named if a name appears, else role; generic role phrases count only `in_context`."""
-    named = [form for form in forms if form.cls == "named"]
-    if named:
-        return Reference(actor.id, "named", named)
-    roles = [form for form in forms if form.cls == "role" and (in_context or not form.generic)]
-    if roles:
-        return Reference(actor.id, "role", roles)
-    return Reference(actor.id, "absent")
-
-
-def strongest(*classes: str) -> str:
-    return max(classes, key=STRENGTH.__getitem__)

@@ -1,0 +1,384 @@
+"""The one reading of a turn: how it refers to every actor, named / role / oblique / absent.
+
+`Reader.read` is what `communique analyze` runs on every segment and what `communique
+evaluate` scores: an answer with its question, a statement or an unprompted answer with
+the actors of its briefing. The steps:
+
+1. Names (`analysis.references`): a name, short form, demonym or metonym names its actor.
+2. Descriptors: composed ones ("the Venezuelan government" -> the government of
+   Venezuela; "the US Secretary of State" -> whoever held the office that day) refer
+   wherever they stand; bare and listed ones ("the government", "the opposition leader")
+   only to an actor the context is already about — the question's actors, the text's
+   own named actors, the briefing's, and the actors that belong to them (a state's
+   government and office-holders, a group named after an actor in context).
+3. Oblique phrases (`analysis.oblique`): for each actor in context that is still
+   unnamed, a linker decides which non-identifying phrases point at it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .oblique import LinkCandidate, PhraseGrammar, RuleLinker
+from .references import STRENGTH, Form, Matcher, Reference, Titles
+from .registry import Actor, Registry
+from .roles import Descriptor
+from .text import fold
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the reader needs of a segment."""
+
+    text: str
+    question: str | None = None
+    date: str | None = None  # ISO date of the briefing, for office-holders
+    speaker_state: str | None = None  # the actor id of the state whose ministry speaks
+    context: tuple[str, ...] = ()  # actor ids of the briefing, for statements and unprompted answers
+
+
+@dataclass
+class Reading:
+    question: dict[str, Reference]
+    answer: dict[str, Reference]
+    phrases: list[Form] = field(default_factory=list)
+
+    def answer_class(self, actor_id: str) -> str:
+        ref = self.answer.get(actor_id)
+        return ref.cls if ref else "absent"
+
+    def question_class(self, actor_id: str) -> str:
+        ref = self.question.get(actor_id)
+        return ref.cls if ref else "absent"
+
+    def answer_reference(self, actor_id: str) -> Reference:
+        return self.answer.get(actor_id) or Reference(actor_id, "absent")
+
+    def question_reference(self, actor_id: str) -> Reference:
+        return self.question.get(actor_id) or Reference(actor_id, "absent")
+
+    def avoided(self) -> list[str]:
+        """Actors the question names and the answer does not."""
+        return [a for a, ref in self.question.items() if ref.cls == "named" and self.answer_class(a) != "named"]
+
+
+@dataclass
+class _Found:
+    """Forms per actor while a text is read, strongest class kept."""
+
+    forms: dict[str, list[Form]] = field(default_factory=dict)
+
+    def add(self, actor_id: str, form: Form) -> None:
+        if form not in self.forms.setdefault(actor_id, []):
+            self.forms[actor_id].append(form)
+
+    def references(self) -> dict[str, Reference]:
+        out = {}
+        for actor_id, forms in self.forms.items():
+            best = max(STRENGTH[f.cls] for f in forms)
+            chosen = sorted((f for f in forms if STRENGTH[f.cls] == best), key=lambda f: f.start)
+            out[actor_id] = Reference(actor_id, chosen[0].cls, chosen, method=_method(chosen))
+        return out
+
+    def cls(self, actor_id: str) -> str:
+        forms = self.forms.get(actor_id)
+        return max((f.cls for f in forms), key=STRENGTH.__getitem__) if forms else "absent"
+
+
+def _method(forms: list[Form]) -> str:
+    categories = {f.category for f in forms if f.cls == "role"}
+    if not categories:
+        return "lexical"
+    return "role-" + "+".join(sorted(c or "listed" for c in categories))
+
+
+class Reader:
+    def __init__(self, registry: Registry, linker=None, grammar: PhraseGrammar | None = None,
+                 matcher: Matcher | None = None):
+        self.registry = registry
+        self.matcher = matcher or Matcher(registry, Titles())
+        self.roles = registry.grammar
+        self.phrases = grammar or PhraseGrammar()
+        self.linker = linker or RuleLinker(self.phrases)
+
+    @property
+    def version(self) -> str:
+        return f"{self.registry.version}/{getattr(self.linker, 'version', self.linker.method)}"
+
+    # -- public ---------------------------------------------------------------------
+
+    def read(self, turn: Turn) -> Reading:
+        return self.read_many([turn])[0]
+
+    def read_many(self, turns: list[Turn], prepared: list | None = None) -> list[Reading]:
+        """Readings of many turns; the linker decides on all their oblique candidates at once."""
+        prepared = prepared if prepared is not None else [self.prepare(turn) for turn in turns]
+        candidates = [c for _, batch in prepared for c in batch]
+        decisions = iter(self.linker.link(candidates) if candidates else [])
+        readings = []
+        for prepared_reading, batch in prepared:
+            reading = Reading(dict(prepared_reading.question), dict(prepared_reading.answer), prepared_reading.phrases)
+            for candidate in batch:
+                forms, score = next(decisions)
+                if forms:
+                    reading.answer[candidate.actor.id] = Reference(
+                        candidate.actor.id, "oblique", forms, method=self.linker.method, score=score)
+            readings.append(reading)
+        return readings
+
+    def prepare(self, turn: Turn) -> tuple[Reading, list[LinkCandidate]]:
+        """Names and descriptors of the question and the text, and the oblique decisions to make."""
+        question = turn.question or ""
+        q_found, _ = self._read_text(question, turn, context=set())
+        q_refs = q_found.references()
+        context = set(q_refs) | set(turn.context)
+        a_found, a_named = self._read_text(turn.text, turn, context=context, question_states=self._states_in(q_found))
+        phrases = self.phrases.phrases(turn.text)
+        candidates = self._candidates(turn, q_refs, a_found, a_named, phrases) if phrases else []
+        return Reading(q_refs, a_found.references(), phrases), candidates
+
+    def mentions_in(self, text: str) -> frozenset[str]:
+        """Actors a text names (used for names of actors, "Perpetrators of the Khashoggi killing")."""
+        return frozenset(self.matcher.names(text))
+
+    # -- names and descriptors ------------------------------------------------------
+
+    def _read_text(self, text: str, turn: Turn, context: set[str], question_states: list[str] = ()):
+        found = _Found()
+        if not text:
+            return found, set()
+        names = self._disambiguate(self.matcher.names(text), turn, context)
+        for actor_id, forms in names.items():
+            for form in forms:
+                found.add(actor_id, form)
+        named = set(names)
+        here = context | named
+        related = self._related(here)
+        descriptors = self.roles.descriptors(text)
+        text_states = [(f.start, a) for a, forms in names.items() for f in forms if self.registry.actors[a].kind == "state"]
+        for descriptor in descriptors:
+            self._resolve(descriptor, turn, here, related, found, text_states, question_states)
+        for listed in self.matcher.listed_roles(text):
+            # a bare head ("the government") a scholar listed needs its actor in context; other
+            # descriptors of people also fit the people of a state in context
+            if listed.identifying or listed.actor in here or (
+                listed.actor in related and not self.roles.is_bare(listed.form.text)
+            ):
+                found.add(listed.actor, listed.form)
+        return found, named
+
+    def _resolve(self, descriptor: Descriptor, turn: Turn, context: set[str], related: set[str], found: _Found,
+                 text_states: list[tuple[int, str]], question_states: list[str]) -> None:
+        registry = self.registry
+        form = Form(descriptor.text, descriptor.start, descriptor.end, "role",
+                    category="composed" if descriptor.state else "generic")
+        state = descriptor.state
+        if state is None:
+            determiner = descriptor.text.split()[0].lower()
+            if determiner in ("his", "her", "your"):
+                return  # a person's or the journalist's own: nothing the context settles
+            if determiner == "our":
+                state = turn.speaker_state
+            else:
+                # A bare head refers within the text's topic: the nearest state named before
+                # it, else the first the text names, else the question's first state other
+                # than the speaker's.
+                ordered = [a for _, a in sorted(text_states)]
+                before = [a for start, a in sorted(text_states) if start < descriptor.start]
+                asked = [s for s in question_states if s != turn.speaker_state]
+                state = before[-1] if before else (ordered[0] if ordered else (asked[0] if asked else None))
+        for target in descriptor.targets:
+            if target.kind == "institution":
+                institution = registry.institutions.get((state, target.name)) if state else None
+                if institution is not None and (descriptor.state or institution.id in context or state in context):
+                    found.add(institution.id, form)
+                if descriptor.state is None and target.name == "government" and state in context:
+                    found.add(state, form)  # "the regime" describes the state it governs
+                spec = self.roles.institutions[target.name]
+                for office in spec.leaders if self.roles.leads(descriptor.head, target.name) else ():
+                    people = self._holders(state, office, turn.date, context, related)
+                    if descriptor.state is None:  # a bare head also fits whoever in context holds the office
+                        people = people + self._holders(None, office, turn.date, context, set())
+                    for person in people:
+                        if person.id in context:
+                            found.add(person.id, form)
+                # a listed institution actor in context ("the ruling party" of a user's file)
+                for actor_id in context | related:
+                    actor = registry.get(actor_id)
+                    if actor is not None and actor.institution == target.name and (state is None or actor.state == state):
+                        if descriptor.state or actor_id in context:
+                            found.add(actor.id, form)
+            elif target.kind == "office":
+                holders = self._holders(state, target.name, turn.date, context, related)
+                if not holders and descriptor.state is None and turn.speaker_state:
+                    # "the president" in a ministry's own statement: its own state's
+                    holders = self.registry.holders(turn.speaker_state, target.name, turn.date)
+                for person in holders:
+                    if descriptor.state and turn.date:
+                        found.add(person.id, form)
+                    elif person.id in context:
+                        found.add(person.id, form)
+
+    def _holders(self, state: str | None, office: str, day: str | None, context: set[str], related: set[str]) -> list[Actor]:
+        if state is not None:
+            return self.registry.holders(state, office, day)
+        # a bare office: its holders among the actors in context
+        out = []
+        for actor_id in context | related:
+            actor = self.registry.get(actor_id)
+            if actor is not None and any(o.office == office or o.claims == office for o in actor.offices_on(day)):
+                out.append(actor)
+        return out
+
+    def _states_in(self, found: _Found) -> list[str]:
+        firsts = []
+        for actor_id, forms in found.forms.items():
+            actor = self.registry.get(actor_id)
+            if actor is not None and actor.kind == "state" and any(f.cls == "named" for f in forms):
+                firsts.append((min(f.start for f in forms), actor_id))
+        return [a for _, a in sorted(firsts)]
+
+    def _disambiguate(self, names: dict[str, list[Form]], turn: Turn, context: set[str]) -> dict[str, list[Form]]:
+        """One owner for a name several actors share ("Kim", "Rajapaksa", "Montenegro").
+
+        A person keeps a shared name when the context is about them: they are in context,
+        or named in full in the same text. Among people alone, one of their state in context
+        or in office that day is next best; a name none of these settles names no one.
+        """
+        owners: dict[tuple[int, int], list[str]] = {}
+        for actor_id, forms in names.items():
+            for form in forms:
+                owners.setdefault((form.start, form.end), []).append(actor_id)
+        shared = {span: ids for span, ids in owners.items() if len(ids) > 1}
+        if not shared:
+            return names
+        spans = {a: {(f.start, f.end) for f in forms} for a, forms in names.items()}
+        drop: set[tuple[str, tuple[int, int]]] = set()
+        context_states = {self.registry.anchor(self.registry.actors[a]) for a in context if a in self.registry.actors}
+        for span, ids in shared.items():
+            people = [a for a in ids if self.registry.actors[a].kind == "person"]
+            if not people:
+                # states or bodies sharing a name ("Congolese"): those otherwise named here win
+                supported = [a for a in ids if a in context or spans[a] - set(shared)]
+                if supported:
+                    drop.update((a, span) for a in ids if a not in supported)
+                continue
+            def score(actor_id: str) -> int:
+                actor = self.registry.actors[actor_id]
+                supported = actor_id in context or bool(spans[actor_id] - set(shared))
+                return 4 * supported + 2 * (actor.state in context_states) + bool(actor.offices_on(turn.date))
+            scores = {a: score(a) for a in people}
+            others = [a for a in ids if a not in people]
+            if others:
+                keep = {a for a in people if scores[a] >= 4}
+            else:
+                best = max(scores.values())
+                winners = [a for a, v in scores.items() if v == best]
+                keep = set(winners) if best > 0 and len(winners) == 1 else set()
+            drop.update((a, span) for a in people if a not in keep)
+        out = {}
+        for actor_id, forms in names.items():
+            kept = [f for f in forms if (actor_id, (f.start, f.end)) not in drop]
+            if kept:
+                out[actor_id] = kept
+        return out
+
+    @cached_property
+    def _belonging(self) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+        """state -> the people and bodies of that state; actor -> the groups named after it."""
+        by_state: dict[str, list[str]] = {}
+        by_name: dict[str, list[str]] = {}
+        for actor in self.registry:
+            if actor.generated or actor.kind == "state":
+                continue
+            if actor.state:
+                by_state.setdefault(actor.state, []).append(actor.id)
+            # groups known by a description that names an actor ("Backers of the Syrian
+            # government (Russia, Iran)"), not bodies whose proper name holds one
+            if actor.kind in ("group", "organization") and self.matcher.describes_by_name(actor):
+                for mentioned in self.matcher.names_within(actor.name) - {actor.id}:
+                    by_name.setdefault(mentioned, []).append(actor.id)
+        return by_state, by_name
+
+    @cached_property
+    def _keywords(self) -> dict[str, list[str]]:
+        """proper word -> the groups and bodies whose names hold it (not those named by it)."""
+        out: dict[str, list[str]] = {}
+        for actor in self.registry:
+            # only groups known by a description ("Parties to the Tigray conflict"): a body
+            # with a proper name ("Reporters Without Borders") is in a text when it is named
+            if actor.kind in ("group", "organization") and not actor.generated and self.matcher.describes_by_name(actor):
+                for word in self.phrases.keywords(actor.name):
+                    out.setdefault(word, []).append(actor.id)
+        return out
+
+    def _by_keyword(self, *texts: str) -> set[str]:
+        words = set()
+        for text in texts:
+            words.update(re.findall(r"[A-Z][\w'-]{2,}", fold(text or "")))
+        return {a for w in words for a in self._keywords.get(w, ())}
+
+    def _related(self, context: set[str], by_state: bool = True) -> set[str]:
+        """Actors that belong to the context: groups named after it, and (`by_state`) the
+        people and bodies of its states."""
+        if not context:
+            return set()
+        of_state, by_name = self._belonging
+        related: set[str] = set()
+        for actor_id in context:
+            actor = self.registry.get(actor_id)
+            if actor is None:
+                continue
+            state = self.registry.anchor(actor)
+            if state and by_state:
+                related.update(of_state.get(state, ()))
+            related.update(by_name.get(actor.id, ()))
+        return related - context
+
+    # -- oblique --------------------------------------------------------------------
+
+    def _candidates(self, turn: Turn, q_refs: dict[str, Reference], a_found: _Found, a_named: set[str],
+                    phrases: list[Form]) -> list[LinkCandidate]:
+        sources = {a: "question" for a in q_refs}
+        for a in turn.context:
+            sources.setdefault(a, "briefing")
+        if not turn.question:
+            for a in a_named:
+                sources.setdefault(a, "text")
+        # People are candidates only when the context raised them. A group or body named
+        # after an actor in context, or after a word of the text ("Parties to the Tigray
+        # conflict"), is one too; a state's other bodies are not, or every US agency would
+        # be a candidate whenever the US is.
+        for a in sorted(self._related(set(sources) | a_named, by_state=False) | self._by_keyword(turn.text, turn.question)):
+            if self.registry.actors[a].kind in ("group", "organization"):
+                sources.setdefault(a, "related")
+        topic = self._topic_state(q_refs or a_found.references(), turn.speaker_state)
+        firsts = sorted((min(f.start for f in ref.forms), a) for a, ref in q_refs.items() if ref.forms)
+        rank = {a: n / max(len(firsts) - 1, 1) for n, (_, a) in enumerate(firsts)}
+        candidates = []
+        for actor_id, source in sources.items():
+            if a_found.cls(actor_id) != "absent":
+                continue
+            actor = self.registry.get(actor_id)
+            if actor is None:
+                continue
+            q_ref = q_refs.get(actor_id)
+            candidates.append(LinkCandidate(
+                actor, phrases, turn.question or "", turn.text, q_ref.cls if q_ref else "absent",
+                q_ref.forms if q_ref else [], source, turn.speaker_state, self.registry.anchor(actor), topic,
+                rank.get(actor_id, 1.0)))
+        return candidates
+
+    def _topic_state(self, references: dict[str, Reference], speaker: str | None) -> str | None:
+        """The state other than the speaker's that most references belong to."""
+        weight: dict[str, int] = {}
+        for actor_id, reference in references.items():
+            actor = self.registry.get(actor_id)
+            state = self.registry.anchor(actor) if actor is not None else None
+            if state and state != speaker:
+                weight[state] = weight.get(state, 0) + len(reference.forms)
+        return max(sorted(weight), key=weight.get) if weight else None
+
+

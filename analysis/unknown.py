@@ -1,0 +1,54 @@
+"""Names the corpus uses that the registry does not know: what a scholar may want to add.
+
+Capitalised runs of words ("Juan Guaido", "Hayat Tahrir al-Sham") and state-plus-head
+descriptors the role vocabulary does not cover, counted over the ministries' own turns,
+leaving out what any actor's names already match and words that open sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .references import Matcher, Titles
+from .registry import Registry
+from .text import fold
+
+_NAME = re.compile(r"(?<![\w'-])(?:[A-Z][\w'-]+|of|the|and|al|bin|de|la|von|van)(?:\s+(?:[A-Z][\w'-]+|of|the|and|al|bin|de|la|von|van))*")
+_EDGE = re.compile(r"^(?:(?:of|the|and|al|bin|de|la|von|van)\s+)+|(?:\s+(?:of|the|and|al|bin|de|la|von|van))+$")
+
+
+def candidate_names(text: str) -> list[str]:
+    out = []
+    for match in _NAME.finditer(text):
+        name = _EDGE.sub("", match.group()).strip()
+        if not name or not name[0].isupper():
+            continue
+        start = match.start()
+        before = text[max(0, start - 2) : start]
+        sentence_start = start == 0 or re.search(r"[.!?:\n]\s*$", before) is not None
+        if sentence_start and " " not in name:
+            continue  # one capitalised word opening a sentence is no evidence of a name
+        if len(name) > 2:
+            out.append(name)
+    return out
+
+
+def unknown_names(corpus, registry: Registry, limit: int = 50, kinds=("answer", "statement")) -> list[tuple[str, int, str]]:
+    """(name, count, an example sentence) for the most frequent names no actor matches."""
+    matcher = Matcher(registry, Titles())
+    counts: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    placeholders = ",".join("?" * len(kinds))
+    for (text,) in corpus.db.execute(f"SELECT text FROM segments WHERE kind IN ({placeholders})", list(kinds)):
+        known = [(f.start, f.end) for forms in matcher.names(text).values() for f in forms]
+        for match in _NAME.finditer(text):
+            for name in candidate_names(match.group()):
+                start = text.find(name, match.start())
+                if any(s <= start < e or s < start + len(name) <= e for s, e in known):
+                    continue
+                if matcher.alias_pattern is not None and matcher.alias_pattern.fullmatch(fold(name)):
+                    continue
+                counts[name] += 1
+                examples.setdefault(name, text[max(0, start - 60) : start + len(name) + 60].replace("\n", " "))
+    return [(name, count, examples[name]) for name, count in counts.most_common(limit)]

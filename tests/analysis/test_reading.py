@@ -1,0 +1,192 @@
+"""The one reading of a turn: names, composed and listed roles, oblique links, avoidance, on real text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from analysis.oblique import PhraseGrammar
+from analysis.reading import Reader, Turn
+from analysis.registry import load_registry
+from tests.conftest import TESTS
+
+SETS = {name: TESTS / "files" / name for name in ("devset", "devset_intl", "devset_v2")}
+
+
+def labelled_item(item_id: str) -> dict:
+    for folder in SETS.values():
+        for line in (folder / "items.jsonl").open(encoding="utf-8"):
+            item = json.loads(line)
+            if item["id"] == item_id:
+                return item
+    raise KeyError(item_id)
+
+
+def turn(item: dict, registry) -> Turn:
+    return Turn(item["answer"], item["question"], item.get("date"), registry.speaker(item.get("country")))
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_registry()
+
+
+@pytest.fixture(scope="module")
+def reader(registry):
+    return Reader(registry)
+
+
+def classes(references) -> dict[str, str]:
+    return {actor: ref.cls for actor, ref in references.items()}
+
+
+def test_founding_example_avoids_guaido_and_maduro(registry, reader):
+    item = labelled_item("fmprc-20190124-04")  # Hua Chunying, 24 January 2019
+    reading = reader.read(turn(item, registry))
+    assert reading.question["guaido"].cls == "named"
+    assert reading.question["maduro"].cls == "named"
+    assert reading.question["maduro"].title == "President"
+    maduro = reading.answer["maduro"]
+    assert maduro.cls == "role"
+    assert [f.text for f in maduro.forms] == ["the Venezuelan government"]
+    start = maduro.forms[0].start
+    assert item["answer"][start : start + len("the Venezuelan government")] == "the Venezuelan government"
+    assert reading.answer["venezuela_government"].cls == "role"
+    assert reading.answer_class("guaido") == "oblique"
+    assert "all relevant parties" in [f.text for f in reading.answer["guaido"].forms]
+    assert reading.answer_class("united_states") == "oblique"
+    assert "foreign interference" in [f.text for f in reading.answer["united_states"].forms]
+    assert reading.answer["venezuela"].cls == "named"
+    assert {"guaido", "maduro", "united_states", "brazil"} <= set(reading.avoided())
+    assert "venezuela" not in reading.avoided()
+
+
+def test_a_reported_commentator_is_not_one_of_all_parties(registry, reader):
+    # "Russian Foreign Minister Sergey Lavrov said that Moscow wants to create conditions for
+    # dialogue between the Venezuelan government and the opposition ..."
+    item = labelled_item("fmprc-20190131-02")
+    reading = reader.read(turn(item, registry))
+    assert reading.answer_class("venezuela_government") == "oblique"
+    assert reading.answer_class("venezuela_opposition") == "oblique"
+    assert reading.answer_class("lavrov") == "absent"
+    assert reading.answer_class("russia") == "absent"
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "expected"),
+    [
+        ("Juan Guaidó was sworn in.", "guaido", "named"),
+        ("Juan Guaido was sworn in.", "guaido", "named"),
+        ("Certain American politicians keep smearing China.", "united_states", "named"),
+        ("We urge the US side to stop.", "united_states", "named"),
+        ("Tell us what you think.", "united_states", "absent"),
+        ("Venezuela is an important partner in Latin America.", "united_states", "absent"),
+        ("This is about China-US trade talks.", "united_states", "named"),
+        ("Washington should stop.", "united_states", "named"),
+        ("We support the Hong Kong SAR government and the Hong Kong police.", "hong_kong_police", "role"),
+        ("The Myanmar military must release the detainees.", "myanmar_military", "role"),
+        ("We call on the Belarusian authorities to free the protesters.", "belarus_government", "role"),
+        ("Peaceful protesters were beaten in Minsk.", "belarus_opposition", "role"),
+    ],
+)
+def test_names_demonyms_and_composed_roles(registry, reader, text, actor, expected):
+    assert reader.read(Turn(text, date="2020-09-01")).answer_class(actor) == expected
+
+
+def test_an_office_is_its_holder_on_the_day(reader):
+    text = "The US Secretary of State visited Beijing."
+    assert reader.read(Turn(text, date="2019-05-01")).answer_class("pompeo") == "role"
+    assert reader.read(Turn(text, date="2019-05-01")).answer_class("blinken") == "absent"
+    assert reader.read(Turn(text, date="2022-05-01")).answer_class("blinken") == "role"
+    # without a date no one holds the office for sure
+    assert reader.read(Turn(text)).answer_class("pompeo") == "absent"
+
+
+def test_the_side_of_a_state_speaks_for_the_state_not_its_leader(reader):
+    question = "President Trump said the trade talks went well."
+    reading = reader.read(Turn("We hope the US side will meet China halfway.", question, "2019-05-01", "china"))
+    assert reading.answer_class("united_states") == "named"
+    assert reading.answer_class("trump") == "absent"
+    reading = reader.read(Turn("We hope the US government will meet China halfway.", question, "2019-05-01", "china"))
+    assert reading.answer_class("trump") == "role"
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "title"),
+    [
+        ('the self-proclaimed "interim president" Juan Guaido', "guaido", "self-proclaimed interim president"),
+        ("the illegitimate Maduro regime", "maduro", "illegitimate ... regime"),
+        ("Former President Evo Morales", "evo_morales", "Former President"),
+        ("so-called interim President Guaidó", "guaido", "so-called interim President"),
+    ],
+)
+def test_titles_that_go_with_names(reader, text, actor, title):
+    assert reader.read(Turn(text)).answer[actor].title == title
+
+
+def test_a_persons_name_inside_a_longer_name_still_names_them(reader):
+    reading = reader.read(Turn("The Maduro regime must go."))
+    assert reading.answer_class("maduro") == "named"
+
+
+def test_a_shared_surname_names_the_one_the_context_is_about(reader):
+    # Mahinda and Gotabaya Rajapaksa: the question settles which "Rajapaksa" the answer means
+    question = "Mahinda Rajapaksa was sworn in as Prime Minister. Will China work with him?"
+    reading = reader.read(Turn("China respects the choice of Rajapaksa's supporters.", question, "2018-10-29"))
+    assert reading.answer_class("mahinda_rajapaksa") == "named"
+    assert reading.answer_class("gotabaya_rajapaksa") == "absent"
+
+
+def test_a_bare_descriptor_counts_only_when_the_context_is_about_its_actor(reader):
+    answer = "We hope the government and the opposition talk."
+    assert reader.read(Turn(answer, date="2019-02-01")).answer_class("guaido") == "absent"
+    reading = reader.read(Turn(answer, "Does China recognize opposition leader Juan Guaido?", "2019-02-01"))
+    assert reading.answer_class("guaido") == "role"
+    assert reading.answer_class("maduro") == "absent"  # the question did not raise him
+
+
+def test_oblique_without_a_question_links_to_the_actors_of_the_text(tmp_path):
+    # a statement has no question: the group named after the conflict it speaks of is in context
+    path = tmp_path / "mine.yaml"
+    path.write_text("actors:\n  tigray_parties: {name: Parties to the Tigray conflict, kind: group}\n", encoding="utf-8")
+    reader = Reader(load_registry(path))
+    text = "The United States calls on all parties to the conflict in Tigray to end hostilities."
+    reading = reader.read(Turn(text, None, "2021-03-01", "united_states"))
+    assert reading.answer_class("tigray_parties") == "oblique"
+    assert [f.text for f in reading.answer["tigray_parties"].forms] == ["all parties to the conflict"]
+    other = reader.read(Turn("All parties must respect the ceasefire in Yemen.", None, "2021-03-01", "united_states"))
+    assert other.answer_class("tigray_parties") == "absent"
+
+
+def test_oblique_phrase_of_the_wrong_kind_points_at_no_one(reader):
+    reading = reader.read(Turn("Some countries are always lecturing others.", "What do you make of Pompeo's remarks?"))
+    assert reading.answer_class("pompeo") == "absent"
+
+
+def test_the_phrase_grammar_finds_veiled_references():
+    phrases = {f.text: f.category for f in PhraseGrammar().phrases(
+        "We urge all relevant parties to exercise restraint. Certain US politicians and some countries have "
+        "interfered in other countries' internal affairs. Those responsible must be held accountable, and our "
+        "partners agree.")}
+    assert phrases == {
+        "all relevant parties": "parties",
+        "Certain US politicians": "persons",
+        "some countries": "states",
+        "interfered in other countries' internal affairs": "forces",
+        "Those responsible": "perpetrators",
+        "our partners": "partners",
+    }
+
+
+def test_a_labelled_actor_file_adds_its_descriptors(tmp_path):
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        "actors:\n"
+        "  hk_rioters: {name: Hong Kong rioters, kind: group, roles: [violent radicals]}\n"
+        "  lima_group_members: {name: Lima Group members, kind: group, aliases: [Lima Group]}\n",
+        encoding="utf-8",
+    )
+    reader = Reader(load_registry(path))
+    assert reader.read(Turn("The violent radicals must be punished.")).answer_class("hk_rioters") == "role"
+    assert reader.read(Turn("The Lima Group met today.")).answer_class("lima_group_members") == "named"
