@@ -1,20 +1,22 @@
-"""Stance of an answer toward each actor it or its question refers to.
+"""Stance of an answer toward each actor it or its question refers to: support, oppose, neutral.
 
 A multinomial logistic model over target-aware features:
 - how close, in embedding space, the answer's sentences about the actor (those holding
-  its names, roles or oblique forms; the whole answer when it leaves the actor out), the
-  whole answer, and the question's sentences about the actor are to prototype statements
-  of support, opposition and neutrality (analysis/data/stance_lexicon.yaml);
+  its names, descriptors or oblique forms; the whole answer when it leaves the actor
+  out), the whole answer, and the question's sentences about the actor are to prototype
+  statements of support, opposition and neutrality (analysis/data/stance_lexicon.yaml),
+  and the target sentences' embedding itself, reduced to a few dimensions;
 - counts of cue words in those sentences and in the answer;
-- whether the question quotes the actor (and the answer rebuts or deflects), whether
-  the actor is the speaking ministry's own state, how the question and the answer refer
-  to it, and its kind.
-Raw embedding dimensions were tried as features too (answer, target sentences, question:
-1,152 more): held out by episode on the tuning split they added nothing (macro-F1 0.64
-with them, 0.66 without), so the model stays small and readable.
+- implicit side-taking: support or opposition voiced about the actor's rival — the other
+  side of the same state (government against opposition, from the registry's offices and
+  institutions): backing "the Venezuelan government" opposes Guaidó;
+- condemnation with the doer left out (an actor absent or veiled while the answer
+  condemns), whether the question quotes the actor and the answer rebuts or deflects,
+  whether the actor is the speaking ministry's own state or belongs to it (from the
+  registry, for any ministry), and how the question and the answer refer to it.
 Trained with scikit-learn by `communique train stance` and shipped as JSON weights
-(analysis/data/stance_model.json); predicting needs only numpy. The score is
-P(support) - P(oppose), in [-1, 1]; the confidence is the probability of the label.
+(analysis/data/stance_model.json); predicting needs only numpy and the embedding model.
+The score is P(support) - P(oppose), in [-1, 1]; the confidence is the label's probability.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from .registry import KINDS, Actor
 from .text import sentences
 
 LABELS = ("support", "oppose", "neutral")
+PROJECTION = 16  # dimensions of the target sentences' embedding kept as features
 FEATURES = (
     *(f"{kind}_{label}" for label in LABELS
       for kind in ("target_like", "answer_like", "question_like", "target_cues", "answer_cues")),
@@ -42,13 +45,21 @@ FEATURES = (
     "quoted_and_rebutted",
     "quoted_and_deflected",
     "own_state",
+    "own_side",
+    "rival_supported",
+    "rival_opposed",
+    "unnamed_and_condemned",
+    "unnamed_and_supported",
+    "target_negation",
     *(f"answer_{c}" for c in CLASSES),
     *(f"question_{c}" for c in CLASSES),
     *(f"kind_{k}" for k in KINDS),
+    *(f"projection_{n}" for n in range(PROJECTION)),
 )
 DEFAULT_MODEL_FILE = Path(__file__).parent / "data" / "stance_model.json"
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "stance_lexicon.yaml"
-METHOD = "stance-logreg-1"
+METHOD = "stance-logreg-2"
+_NEGATION = re.compile(r"\b(?:not|never|no|cannot|can't|won't|don't|doesn't|didn't|neither|nor)\b", re.I)
 
 
 class StanceModelError(ValueError):
@@ -65,11 +76,8 @@ class StanceInput:
     in_question: Reference
     in_answer: Reference
     speaker_state: str | None = None  # the actor id of the state whose ministry speaks
-
-
-def speaker_state(country_code: str | None) -> str | None:
-    codes = yaml.safe_load((Path(__file__).parent / "data" / "countries.yaml").read_text(encoding="utf-8"))
-    return codes.get((country_code or "").upper())
+    speaker_side: bool = False  # the actor belongs to the speaking state
+    rivals: tuple[Reference, ...] = ()  # references in the answer to the other side of the actor's state
 
 
 @dataclass
@@ -90,68 +98,11 @@ class StanceLexicon:
 
 
 def _spans_with(text: str, forms) -> list[str]:
-    spans = sentences(text)
     chosen = []
-    for start, end in spans:
+    for start, end in sentences(text):
         if any(start <= form.start < end for form in forms):
             chosen.append(text[start:end])
     return list(dict.fromkeys(chosen))
-
-
-class StanceFeaturizer:
-    def __init__(self, embedder, lexicon: StanceLexicon | None = None):
-        self.embedder = embedder
-        self.lexicon = lexicon or StanceLexicon()
-        vectors = {label: embedder.embed(texts) for label, texts in self.lexicon.prototypes.items()}
-        self.prototypes = {label: _unit(v.mean(axis=0)) for label, v in vectors.items()}
-
-    def target_sentences(self, item: StanceInput) -> list[str]:
-        return _spans_with(item.answer, item.in_answer.forms)
-
-    def features(self, items: list[StanceInput]) -> tuple[np.ndarray, list[list[str]]]:
-        targets = [self.target_sentences(item) for item in items]
-        about = [_spans_with(item.question, item.in_question.forms) for item in items]
-        texts = list(dict.fromkeys(
-            t for item, target, q in zip(items, targets, about) for t in (item.answer, *target, *q) if t
-        ))
-        vectors = dict(zip(texts, self.embedder.embed(texts))) if texts else {}
-        rows = []
-        for item, target, q in zip(items, targets, about):
-            answer_vector = _unit(vectors[item.answer]) if item.answer in vectors else None
-            target_vector = _unit(_mean([vectors[t] for t in target])) if target else answer_vector
-            question_vector = _unit(_mean([vectors[t] for t in q])) if q else None
-            target_text = " ".join(target) if target else item.answer
-            answer_cues = {label: min(len(self.lexicon.cues[label].findall(item.answer)), 6) / 6 for label in LABELS}
-            quoted = float(is_quoted(item.question, item.in_question.forms))
-            row = {}
-            for label in LABELS:
-                prototype = self.prototypes[label]
-                row[f"target_like_{label}"] = float(target_vector @ prototype) if target_vector is not None else 0.0
-                row[f"answer_like_{label}"] = float(answer_vector @ prototype) if answer_vector is not None else 0.0
-                row[f"question_like_{label}"] = float(question_vector @ prototype) if question_vector is not None else 0.0
-                row[f"target_cues_{label}"] = min(len(self.lexicon.cues[label].findall(target_text)), 4) / 4
-                row[f"answer_cues_{label}"] = answer_cues[label]
-            row["target_answer_similarity"] = (
-                float(target_vector @ answer_vector) if target_vector is not None and answer_vector is not None else 0.0
-            )
-            row["quoted_in_question"] = quoted
-            row["quoted_and_rebutted"] = quoted * answer_cues["oppose"]
-            row["quoted_and_deflected"] = quoted * answer_cues["neutral"]
-            row["own_state"] = float(item.actor.id == item.speaker_state)
-            row.update({f"answer_{c}": float(item.in_answer.cls == c) for c in CLASSES})
-            row.update({f"question_{c}": float(item.in_question.cls == c) for c in CLASSES})
-            row.update({f"kind_{k}": float(item.actor.kind == k) for k in KINDS})
-            rows.append([row[name] for name in FEATURES])
-        return np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES)), targets
-
-    def evidence(self, item: StanceInput, target: list[str], label: str) -> list[str]:
-        """The sentences that carry the stance: those about the actor, else the answer's cue sentences."""
-        if target:
-            pool = target
-        else:
-            pool = [item.answer[s:e] for s, e in sentences(item.answer)]
-        cued = [s for s in pool if self.lexicon.cues[label].search(s)]
-        return (cued or pool)[:2]
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
@@ -162,19 +113,102 @@ def _mean(vectors: list[np.ndarray]) -> np.ndarray:
     return np.mean(np.stack(vectors), axis=0)
 
 
+class StanceFeaturizer:
+    def __init__(self, embedder, lexicon: StanceLexicon | None = None, projection: np.ndarray | None = None):
+        self.embedder = embedder
+        self.lexicon = lexicon or StanceLexicon()
+        vectors = {label: embedder.embed(texts) for label, texts in self.lexicon.prototypes.items()}
+        self.prototypes = {label: _unit(v.mean(axis=0)) for label, v in vectors.items()}
+        self.projection = projection  # (dim, PROJECTION), learned with the model
+
+    def target_sentences(self, item: StanceInput) -> list[str]:
+        return _spans_with(item.answer, item.in_answer.forms)
+
+    def texts(self, items: list[StanceInput]) -> list[str]:
+        """Every text the features embed: answers, target sentences, question sentences."""
+        out = []
+        for item in items:
+            out += [item.answer, *self.target_sentences(item), *_spans_with(item.question, item.in_question.forms)]
+        return list(dict.fromkeys(t for t in out if t))
+
+    def target_vectors(self, items: list[StanceInput]) -> np.ndarray:
+        texts = self.texts(items)
+        vectors = dict(zip(texts, self.embedder.embed(texts))) if texts else {}
+        rows = []
+        for item in items:
+            target = self.target_sentences(item)
+            chosen = [vectors[t] for t in target] or ([vectors[item.answer]] if item.answer in vectors else [])
+            rows.append(_unit(_mean(chosen)) if chosen else np.zeros(len(next(iter(self.prototypes.values())))))
+        return np.array(rows)
+
+    def features(self, items: list[StanceInput]) -> tuple[np.ndarray, list[list[str]]]:
+        targets = [self.target_sentences(item) for item in items]
+        about = [_spans_with(item.question, item.in_question.forms) for item in items]
+        texts = self.texts(items)
+        vectors = dict(zip(texts, self.embedder.embed(texts))) if texts else {}
+        cues = self.lexicon.cues
+        rows = []
+        for item, target, q in zip(items, targets, about):
+            answer_vector = _unit(vectors[item.answer]) if item.answer in vectors else None
+            target_vector = _unit(_mean([vectors[t] for t in target])) if target else answer_vector
+            question_vector = _unit(_mean([vectors[t] for t in q])) if q else None
+            target_text = " ".join(target) if target else item.answer
+            answer_cues = {label: min(len(cues[label].findall(item.answer)), 6) / 6 for label in LABELS}
+            quoted = float(is_quoted(item.question, item.in_question.forms))
+            row = {}
+            for label in LABELS:
+                prototype = self.prototypes[label]
+                row[f"target_like_{label}"] = float(target_vector @ prototype) if target_vector is not None else 0.0
+                row[f"answer_like_{label}"] = float(answer_vector @ prototype) if answer_vector is not None else 0.0
+                row[f"question_like_{label}"] = float(question_vector @ prototype) if question_vector is not None else 0.0
+                row[f"target_cues_{label}"] = min(len(cues[label].findall(target_text)), 4) / 4
+                row[f"answer_cues_{label}"] = answer_cues[label]
+            row["target_answer_similarity"] = (
+                float(target_vector @ answer_vector) if target_vector is not None and answer_vector is not None else 0.0
+            )
+            row["quoted_in_question"] = quoted
+            row["quoted_and_rebutted"] = quoted * answer_cues["oppose"]
+            row["quoted_and_deflected"] = quoted * answer_cues["neutral"]
+            row["own_state"] = float(item.actor.id == item.speaker_state)
+            row["own_side"] = float(item.speaker_side)
+            rival_text = " ".join(_spans_with(item.answer, [f for r in item.rivals for f in r.forms]))
+            row["rival_supported"] = min(len(cues["support"].findall(rival_text)), 3) / 3
+            row["rival_opposed"] = min(len(cues["oppose"].findall(rival_text)), 3) / 3
+            unnamed = item.in_answer.cls in ("absent", "oblique")
+            row["unnamed_and_condemned"] = float(unnamed) * answer_cues["oppose"]
+            row["unnamed_and_supported"] = float(unnamed) * answer_cues["support"]
+            row["target_negation"] = min(len(_NEGATION.findall(target_text)), 3) / 3 if target else 0.0
+            row.update({f"answer_{c}": float(item.in_answer.cls == c) for c in CLASSES})
+            row.update({f"question_{c}": float(item.in_question.cls == c) for c in CLASSES})
+            row.update({f"kind_{k}": float(item.actor.kind == k) for k in KINDS})
+            projected = (target_vector @ self.projection) if self.projection is not None and target_vector is not None else None
+            for n in range(PROJECTION):
+                row[f"projection_{n}"] = float(projected[n]) if projected is not None else 0.0
+            rows.append([row[name] for name in FEATURES])
+        return np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES)), targets
+
+    def evidence(self, item: StanceInput, target: list[str], label: str) -> list[str]:
+        """The sentences that carry the stance: those about the actor, else the answer's cue sentences."""
+        pool = target or [item.answer[s:e] for s, e in sentences(item.answer)]
+        cued = [s for s in pool if self.lexicon.cues[label].search(s)]
+        return (cued or pool)[:2]
+
+
 @dataclass
 class StanceModel:
     weights: np.ndarray  # (labels, features)
     bias: np.ndarray  # (labels,)
+    projection: np.ndarray  # (embedding dim, PROJECTION)
     model_id: str
     lexicon_fingerprint: str
     trained_on: str
+    training: str  # a hash of the training examples and settings
 
     @property
     def version(self) -> str:
-        """Method and a hash of the weights as saved (rounded), so a reload has the same version."""
-        rounded = np.round(self.weights, 7).tobytes() + np.round(self.bias, 7).tobytes()
-        return f"{METHOD}-{hashlib.sha256(rounded).hexdigest()[:12]}"
+        """Method and the hash of what it was trained on and how: the same data and settings give
+        the same version on any machine, whatever the last bits of the floats."""
+        return f"{METHOD}-{self.training[:12]}"
 
     def probabilities(self, matrix: np.ndarray) -> np.ndarray:
         logits = matrix @ self.weights.T + self.bias
@@ -187,11 +221,15 @@ class StanceModel:
         path = Path(path)
         if not path.is_file():
             raise StanceModelError(f"no stance model at {path}: build it with `communique train stance`")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise StanceModelError(f"{path}: not a stance model ({error.msg})") from error
         if data.get("features") != list(FEATURES):
             raise StanceModelError(f"{path} was trained on other features: rebuild it with `communique train stance`")
         return cls(np.array(data["weights"], dtype=np.float64), np.array(data["bias"], dtype=np.float64),
-                   data["model"], data["lexicon"], data.get("trained_on", ""))
+                   np.array(data["projection"], dtype=np.float64), data["model"], data["lexicon"],
+                   data.get("trained_on", ""), data["training"])
 
     def save(self, path: str | Path) -> None:
         payload = {
@@ -201,9 +239,11 @@ class StanceModel:
             "model": self.model_id,
             "lexicon": self.lexicon_fingerprint,
             "trained_on": self.trained_on,
+            "training": self.training,
             "features": list(FEATURES),
             "bias": [round(float(b), 7) for b in self.bias],
             "weights": [[round(float(w), 7) for w in row] for row in self.weights],
+            "projection": [[round(float(w), 6) for w in row] for row in self.projection],
         }
         Path(path).write_text(json.dumps(payload) + "\n", encoding="utf-8")
 
@@ -216,7 +256,7 @@ class StanceScorer:
                 f"the stance model was trained on {self.model.model_id} vectors, not {embedder.model_id}: "
                 "retrain it with `communique train stance --model ...`"
             )
-        self.featurizer = StanceFeaturizer(embedder, lexicon)
+        self.featurizer = StanceFeaturizer(embedder, lexicon, self.model.projection)
 
     @property
     def version(self) -> str:
@@ -235,27 +275,116 @@ class StanceScorer:
                 label=label,
                 score=float(row[0] - row[1]),
                 confidence=float(row[best]),
-                probabilities={l: float(p) for l, p in zip(LABELS, row)},
+                probabilities={name: float(p) for name, p in zip(LABELS, row)},
                 evidence=self.featurizer.evidence(item, target, label),
             ))
         return results
 
 
-# Chosen by leave-one-episode-out cross-validation on the tuning episodes only.
+class PrototypeJudge:
+    """The zero-shot baseline: the prototype closest to the sentences about the actor."""
+
+    version = "stance-prototypes"
+
+    def __init__(self, embedder, lexicon: StanceLexicon | None = None):
+        self.featurizer = StanceFeaturizer(embedder, lexicon)
+
+    def score(self, items: list[StanceInput]) -> list[Stance]:
+        if not items:
+            return []
+        vectors = self.featurizer.target_vectors(items)
+        prototypes = np.stack([self.featurizer.prototypes[label] for label in LABELS])
+        similarities = vectors @ prototypes.T
+        results = []
+        for item, row in zip(items, similarities):
+            exp = np.exp((row - row.max()) * 20)  # a softmax that makes similarities read as confidences
+            probabilities = exp / exp.sum()
+            best = int(np.argmax(row))
+            results.append(Stance(LABELS[best], float(probabilities[0] - probabilities[1]), float(probabilities[best]),
+                                  dict(zip(LABELS, map(float, probabilities))),
+                                  self.featurizer.evidence(item, self.featurizer.target_sentences(item), LABELS[best])))
+        return results
+
+
+# Chosen by leave-one-ministry-out cross-validation (see README, "Stance").
 REGULARISATION = 0.3
 
 
-def fit(matrix: np.ndarray, labels: list[str], model_id: str, lexicon_fingerprint: str, trained_on: str,
-        c: float = REGULARISATION) -> StanceModel:
-    """Fit the logistic model (scikit-learn is needed only here)."""
+def fit(inputs: list[StanceInput], labels: list[str], embedder, trained_on: str,
+        c: float = REGULARISATION, lexicon: StanceLexicon | None = None) -> StanceModel:
+    """Fit the projection (PCA of the training targets' embeddings) and the logistic model."""
+    from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
 
+    if len(set(labels)) < len(LABELS):
+        raise StanceModelError(f"{trained_on}: training a stance model needs labels of all three classes "
+                               f"(these have {', '.join(sorted(set(labels))) or 'none'})")
+    lexicon = lexicon or StanceLexicon()
+    examples = sorted(json.dumps([i.question, i.answer, i.actor.id, label]) for i, label in zip(inputs, labels))
+    training = hashlib.sha256(json.dumps(
+        [METHOD, embedder.model_id, lexicon.fingerprint, c, PROJECTION, list(FEATURES), examples]).encode()).hexdigest()
+    plain = StanceFeaturizer(embedder, lexicon)
+    targets = plain.target_vectors(inputs)
+    pca = PCA(n_components=PROJECTION, random_state=0).fit(targets)
+    projection = pca.components_.T.copy()  # centring left out: the logistic bias absorbs it
+    featurizer = StanceFeaturizer(embedder, lexicon, projection)
+    matrix, _ = featurizer.features(inputs)
     y = np.array([LABELS.index(label) for label in labels])
-    classifier = LogisticRegression(C=c, max_iter=3000, class_weight="balanced")
+    classifier = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
     classifier.fit(matrix, y)
     weights = np.zeros((len(LABELS), matrix.shape[1]))
     bias = np.zeros(len(LABELS))
     for row, cls in enumerate(classifier.classes_):
         weights[cls] = classifier.coef_[row]
         bias[cls] = classifier.intercept_[row]
-    return StanceModel(weights, bias, model_id, lexicon_fingerprint, trained_on)
+    return StanceModel(weights, bias, projection, embedder.model_id, lexicon.fingerprint, trained_on, training)
+
+
+def train_judge(registry, reader, items, embedder, trained_on: str = "cross-validation fold",
+                prepared: dict | None = None) -> StanceScorer:
+    from .evaluate import stance_training_data
+
+    inputs, labels = stance_training_data(registry, reader, items, prepared)
+    return StanceScorer(embedder, fit(inputs, labels, embedder, trained_on))
+
+
+def shipped_judge(embedder) -> StanceScorer:
+    return StanceScorer(embedder)
+
+
+# -- what a judgement needs of a reading ------------------------------------------------------
+
+GOVERNMENT_OFFICES = frozenset({"head_of_state", "head_of_government", "foreign_minister", "deputy_foreign_minister",
+                                "defence_minister", "spokesperson", "vice_president", "ambassador"})
+OPPOSITION_OFFICES = frozenset({"claimant", "opposition_leader"})
+
+
+def side(registry, actor: Actor, day: str | None) -> str | None:
+    """"government" or "opposition" within the actor's state, from its institution or its offices that day."""
+    if actor.institution:
+        return "opposition" if actor.institution == "opposition" else "government"
+    offices = {o.office for o in actor.offices_on(day)} | {o.claims for o in actor.offices_on(day) if o.claims}
+    if offices & OPPOSITION_OFFICES or "claimant" in offices:
+        return "opposition"
+    if offices & GOVERNMENT_OFFICES:
+        return "government"
+    return None
+
+
+def stance_input(registry, turn, reading, actor_id: str) -> StanceInput:
+    """The (answer, actor) pair of a reading, with the actor's own side and its rivals in the answer."""
+    actor = registry[actor_id]
+    state = registry.anchor(actor)
+    mine = side(registry, actor, turn.date)
+    rivals = []
+    if state and mine:
+        for other_id, reference in reading.answer.items():
+            other = registry.get(other_id)
+            if other is None or other_id == actor.id or registry.anchor(other) != state:
+                continue
+            theirs = side(registry, other, turn.date)
+            if theirs and theirs != mine:
+                rivals.append(reference)
+    return StanceInput(turn.question or "", turn.text, actor, reading.question_reference(actor.id),
+                       reading.answer_reference(actor.id), turn.speaker_state,
+                       speaker_side=state is not None and state == turn.speaker_state, rivals=tuple(rivals))
