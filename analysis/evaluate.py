@@ -1,16 +1,24 @@
-"""Score the analysis against a labelled file (the format of DESIGN.md): naming, avoidance, stance."""
+"""Score the analysis against labelled files (the format of DESIGN.md): naming, avoidance, stance.
+
+Evaluation runs the reading `analyze` runs (`analysis.reading.Reader` on a `Turn` made
+of the item's question, answer, date and ministry); the labelled actor list only selects
+which predictions are scored. Learned parts (the oblique linker, the stance model) are
+either the shipped ones or, with `cv`, trained afresh on every fold but one and scored
+on that one: leave one ministry out, or one episode out.
+"""
 
 from __future__ import annotations
 
 import json
-
-import numpy as np
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .references import CLASSES
 
 STANCES = ("support", "oppose", "neutral")
+METHODS = ("reading", "learned", "lexical")
 
 
 class LabelledFileError(ValueError):
@@ -34,7 +42,21 @@ class LabelledItem:
     question: str | None
     answer: str
     actors: list[LabelledActor]
-    raw: dict
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def date(self) -> str | None:
+        value = self.raw.get("date")
+        return value if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) else None
+
+    @property
+    def country(self) -> str | None:
+        return self.raw.get("country")
+
+    @property
+    def ministry_group(self) -> str:
+        """The ministry without the office it spoke through: "Russia MFA (Embassy in London)" -> "Russia MFA"."""
+        return re.sub(r"\s*\(.*\)\s*$", "", self.ministry or "unknown ministry")
 
 
 def read_labelled(path: str | Path) -> list[LabelledItem]:
@@ -51,6 +73,8 @@ def read_labelled(path: str | Path) -> list[LabelledItem]:
                 raw = json.loads(line)
             except json.JSONDecodeError as error:
                 raise LabelledFileError(f"{where}: not JSON ({error.msg})") from error
+            if not isinstance(raw, dict):
+                raise LabelledFileError(f"{where}: expected an object")
             for key in ("id", "answer", "actors"):
                 if key not in raw:
                     raise LabelledFileError(f"{where}: missing {key!r}")
@@ -71,6 +95,78 @@ def read_labelled(path: str | Path) -> list[LabelledItem]:
     return items
 
 
+def read_all_labelled(paths: Sequence[str | Path]) -> list[LabelledItem]:
+    items = []
+    seen: dict[str, str] = {}
+    for path in paths:
+        for item in read_labelled(path):
+            if item.id in seen:
+                raise LabelledFileError(f"{path}: item id {item.id!r} is also in {seen[item.id]}")
+            seen[item.id] = str(path)
+            items.append(item)
+    return items
+
+
+def check_actors(items: list[LabelledItem], registry, where: str) -> None:
+    from .registry import RegistryError
+
+    unknown = sorted({label.actor for item in items for label in item.actors} - {a for a in _known(registry, items)})
+    if unknown:
+        raise RegistryError(f"{where}: actors not in the registry: {', '.join(unknown)} (pass their file with --actors)")
+
+
+def _known(registry, items):
+    return {label.actor for item in items for label in item.actors if label.actor in registry}
+
+
+def stance_training_data(registry, reader, items: list[LabelledItem], prepared: dict | None = None):
+    """(inputs, gold labels) of every labelled actor with a stance, read as `analyze` reads.
+
+    Oblique links are left to the rules here: a stance model must not learn from a
+    linker trained on the same items.
+    """
+    from .stance import stance_input
+
+    turns = [turn_of(item, registry) for item in items]
+    if prepared is not None:
+        for item, turn in zip(items, turns):
+            if item.id not in prepared:
+                prepared[item.id] = reader.prepare(turn)
+        readings = reader.read_many(turns, [prepared[item.id] for item in items])
+    else:
+        readings = reader.read_many(turns)
+    inputs, labels = [], []
+    for item, turn, reading in zip(items, turns, readings):
+        for label in item.actors:
+            if label.stance:
+                inputs.append(stance_input(registry, turn, reading, registry.canonical(label.actor)))
+                labels.append(label.stance)
+    return inputs, labels
+
+
+def train_stance_model(items: list[LabelledItem], registry, embedder, output: str | Path, trained_on: str) -> dict:
+    """Fit the stance model on every labelled (answer, actor) and write it to `output`."""
+    from .reading import Reader
+    from .stance import fit
+
+    check_actors(items, registry, trained_on)
+    inputs, labels = stance_training_data(registry, Reader(registry), items)
+    if len(set(labels)) < 3:
+        raise LabelledFileError(f"{trained_on}: stance labels of all three classes are needed to train")
+    model = fit(inputs, labels, embedder, trained_on)
+    model.save(output)
+    return {"examples": len(labels), "version": model.version, "output": str(output)}
+
+
+def turn_of(item: LabelledItem, registry):
+    from .reading import Turn
+
+    return Turn(text=item.answer, question=item.question, date=item.date, speaker_state=registry.speaker(item.country))
+
+
+# -- figures ------------------------------------------------------------------------------
+
+
 def classification_report(gold: list[str], predicted: list[str], labels: tuple[str, ...]) -> dict:
     """Accuracy, macro-F1 over `labels`, per-class precision/recall/F1/support, confusion[gold][pred]."""
     per_class = {}
@@ -86,12 +182,13 @@ def classification_report(gold: list[str], predicted: list[str], labels: tuple[s
     for g, p in zip(gold, predicted):
         confusion[g][p] += 1
     correct = sum(g == p for g, p in zip(gold, predicted))
+    present = [label for label in labels if per_class[label]["support"]]
     return {
+        "n": len(gold),
         "accuracy": correct / len(gold) if gold else 0.0,
-        "macro_f1": sum(c["f1"] for c in per_class.values()) / len(labels),
+        "macro_f1": sum(per_class[label]["f1"] for label in present) / len(present) if present else 0.0,
         "per_class": per_class,
         "confusion": confusion,
-        "n": len(gold),
     }
 
 
@@ -105,55 +202,175 @@ def binary_report(gold: list[bool], predicted: list[bool]) -> dict:
     return {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
 
 
-def split_episodes(split: str) -> set[str] | None:
-    if split == "all":
+def expected_calibration_error(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
+    """Mean gap between confidence and accuracy over equal-width confidence bins, weighted by size."""
+    total = len(confidences)
+    if not total:
+        return 0.0
+    error = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        members = [i for i, c in enumerate(confidences) if low < c <= high or (b == 0 and c == 0)]
+        if members:
+            accuracy = sum(correct[i] for i in members) / len(members)
+            confidence = sum(confidences[i] for i in members) / len(members)
+            error += len(members) / total * abs(accuracy - confidence)
+    return error
+
+
+@dataclass
+class Prediction:
+    """One labelled (item, actor) with what the reading said of it."""
+
+    item: LabelledItem
+    label: LabelledActor
+    question: str
+    answer: str
+    forms: list[str]
+    stance: str | None = None
+    confidence: float | None = None
+
+    @property
+    def group(self) -> str:
+        return self.item.ministry_group
+
+
+def naming_figures(predictions: list[Prediction]) -> dict:
+    gold = [p.label.in_answer for p in predictions]
+    naming = classification_report(gold, [p.answer for p in predictions], CLASSES)
+    question = classification_report([p.label.in_question for p in predictions], [p.question for p in predictions], CLASSES)
+    avoidance = binary_report(
+        [p.label.in_question == "named" and p.label.in_answer != "named" for p in predictions],
+        [p.question == "named" and p.answer != "named" for p in predictions],
+    )
+    return {"naming": naming, "question_naming": {"accuracy": question["accuracy"], "macro_f1": question["macro_f1"]},
+            "avoidance": avoidance}
+
+
+def stance_figures(predictions: list[Prediction]) -> dict | None:
+    scored = [p for p in predictions if p.label.stance and p.stance]
+    if not scored:
         return None
-    import yaml
+    report = classification_report([p.label.stance for p in scored], [p.stance for p in scored], STANCES)
+    report["ece"] = expected_calibration_error([p.confidence or 0.0 for p in scored],
+                                               [p.label.stance == p.stance for p in scored])
+    return report
 
-    splits = yaml.safe_load((Path(__file__).parent / "data" / "splits.yaml").read_text(encoding="utf-8"))
-    return set(splits[split])
+
+def summary(predictions: list[Prediction]) -> dict:
+    figures = naming_figures(predictions)
+    stance = stance_figures(predictions)
+    per_class = figures["naming"]["per_class"]
+    return {
+        "items": len({p.item.id for p in predictions}),
+        "labels": len(predictions),
+        "naming_accuracy": figures["naming"]["accuracy"],
+        "naming_macro_f1": figures["naming"]["macro_f1"],
+        "role_f1": per_class["role"]["f1"] if per_class["role"]["support"] else None,
+        "oblique_f1": per_class["oblique"]["f1"] if per_class["oblique"]["support"] else None,
+        "avoidance_f1": figures["avoidance"]["f1"] if figures["avoidance"]["support"] else None,
+        "stance_macro_f1": stance["macro_f1"] if stance else None,
+        "oppose_recall": stance["per_class"]["oppose"]["recall"] if stance and stance["per_class"]["oppose"]["support"] else None,
+    }
 
 
-def evaluate_all(path: str | Path, registry, split: str = "all", stance: str = "model", embedder=None) -> dict:
-    """What `communique evaluate` prints: naming, question naming, avoidance, stance.
+# -- running a method over items -------------------------------------------------------------
 
-    `stance` is "model" (the shipped stance model), "cross-validate" (train on all
-    episodes but one, test on it, for each episode) or "none".
-    """
-    from .naming import NamingAnalyzer
-    from .registry import RegistryError
 
-    items = read_labelled(path)
-    episodes = split_episodes(split)
-    if episodes is not None:
-        items = [item for item in items if item.episode in episodes]
-    unknown = sorted({label.actor for item in items for label in item.actors} - set(registry.actors))
-    if unknown:
-        raise RegistryError(f"{path}: actors not in the registry: {', '.join(unknown)} (pass their file with --actors)")
-    analyzer = NamingAnalyzer(registry)
-    result = evaluate_naming(items, analyzer)
-    result["split"] = split
-    result["stance"] = None
-    if stance != "none" and any(label.stance for item in items for label in item.actors):
-        from .embeddings import Embedder
+@dataclass
+class Method:
+    """How to read and judge items; `fit` returns a predictor trained on the given items."""
 
-        embedder = embedder or Embedder()
-        if stance == "cross-validate":
-            result["stance"] = cross_validate_stance(items, analyzer, embedder)
-            result["stance"]["method"] = "leave-one-episode-out cross-validation"
-        else:
-            from .stance import StanceScorer
+    name: str
+    fit: Callable[[list[LabelledItem]], Callable[[list[LabelledItem]], list[Prediction]]]
 
-            scorer = StanceScorer(embedder)
-            result["stance"] = evaluate_stance(items, analyzer, scorer)
-            result["stance"]["method"] = f"shipped model {scorer.version}"
+
+def folds(items: list[LabelledItem], by: str) -> dict[str, list[LabelledItem]]:
+    key = (lambda item: item.ministry_group) if by == "ministry" else (lambda item: item.episode or item.id)
+    groups: dict[str, list[LabelledItem]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def run(items: list[LabelledItem], method: Method, cv: str | None, progress: bool = False) -> list[Prediction]:
+    """Predictions for every labelled actor: from the shipped models, or held out fold by fold."""
+    if cv is None:
+        return method.fit([])(items)
+    groups = folds(items, cv)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(groups), desc=f"cross-validating by {cv}", unit="fold")
+    predictions = []
+    for name, held_out in groups.items():
+        train = [item for item in items if item not in held_out]
+        predictions += method.fit(train)(held_out)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    order = {id(item): n for n, item in enumerate(items)}
+    predictions.sort(key=lambda p: order[id(p.item)])
+    return predictions
+
+
+def evaluate(items: list[LabelledItem], registry, method: str = "reading", cv: str | None = None,
+             stance: bool = True, embedder=None, baseline: bool = False, progress: bool = False) -> dict:
+    """What `communique evaluate` prints, as a dict."""
+    from .methods import make_method
+
+    check_actors(items, registry, "labelled items")
+    chosen = make_method(method, registry, embedder=embedder, stance=stance)
+    predictions = run(items, chosen, cv, progress)
+    result = report(predictions)
+    result.update({"method": chosen.name, "cv": cv})
+    if baseline and method != "lexical":
+        lexical = run(items, make_method("lexical", registry, embedder=embedder, stance=stance), cv, progress)
+        result["baseline"] = report(lexical)
+        result["baseline"]["method"] = "lexical"
     return result
+
+
+def report(predictions: list[Prediction]) -> dict:
+    figures = naming_figures(predictions)
+    groups: dict[str, list[Prediction]] = {}
+    for p in predictions:
+        groups.setdefault(p.group, []).append(p)
+    errors = [
+        {"id": p.item.id, "actor": p.label.actor, "gold": p.label.in_answer, "predicted": p.answer,
+         "forms": p.forms, "gold_forms": p.label.answer_forms}
+        for p in predictions if p.answer != p.label.in_answer
+    ]
+    stance_errors = [
+        {"id": p.item.id, "actor": p.label.actor, "gold": p.label.stance, "predicted": p.stance,
+         "confidence": p.confidence}
+        for p in predictions if p.label.stance and p.stance and p.stance != p.label.stance
+    ]
+    return {
+        "n_items": len({p.item.id for p in predictions}),
+        **figures,
+        "stance": stance_figures(predictions),
+        "by_ministry": {name: summary(rows) for name, rows in sorted(groups.items(), key=lambda kv: -len(kv[1]))},
+        "overall": summary(predictions),
+        "errors": errors,
+        "stance_errors": stance_errors,
+    }
+
+
+# -- the human report -----------------------------------------------------------------------
+
+
+def _pct(value) -> str:
+    return "   -" if value is None else f"{value:.2f}"
 
 
 def format_report(result: dict, show_errors: bool = False) -> str:
     naming = result["naming"]
+    how = f"cross-validated by {result['cv']} (each fold trained on the others)" if result.get("cv") else "shipped models"
     lines = [
-        f"{result['n_items']} items, {naming['n']} actor labels (split: {result['split']})",
+        f"{result['n_items']} items, {naming['n']} actor labels; method {result['method']}, {how}",
         "",
         f"Answer naming: accuracy {naming['accuracy']:.3f}, macro-F1 {naming['macro_f1']:.3f}",
         f"  {'class':<9}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}",
@@ -174,7 +391,7 @@ def format_report(result: dict, show_errors: bool = False) -> str:
     if stance:
         lines += [
             "",
-            f"Stance ({stance['method']}): accuracy {stance['accuracy']:.3f}, macro-F1 {stance['macro_f1']:.3f}, "
+            f"Stance: accuracy {stance['accuracy']:.3f}, macro-F1 {stance['macro_f1']:.3f}, "
             f"expected calibration error {stance['ece']:.3f}",
             f"  {'class':<9}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}",
         ]
@@ -182,126 +399,25 @@ def format_report(result: dict, show_errors: bool = False) -> str:
             lines.append(f"  {label:<9}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['support']:>9}")
     else:
         lines.append("Stance: no stance labels (or --stance none)")
+    baseline = result.get("baseline")
+    lines += ["", "By ministry" + (" (method | lexical baseline)" if baseline else "") + ":",
+              f"  {'ministry':<34}{'items':>6}{'labels':>7}{'naming F1':>11}{'role F1':>9}{'oblique F1':>11}"
+              f"{'avoid F1':>9}{'stance F1':>10}{'oppose R':>9}"]
+    for name, row in result["by_ministry"].items():
+        other = baseline["by_ministry"].get(name) if baseline else None
+        def cell(key, width):
+            text = _pct(row[key]) + (f"|{_pct(other[key])}" if other else "")
+            return f"{text:>{width + (5 if other else 0)}}"
+        lines.append(f"  {name[:33]:<34}{row['items']:>6}{row['labels']:>7}" + cell("naming_macro_f1", 11) + cell("role_f1", 9)
+                     + cell("oblique_f1", 11) + cell("avoidance_f1", 9) + cell("stance_macro_f1", 10) + cell("oppose_recall", 9))
     if show_errors:
         lines += ["", "Misread answer references:"]
         for error in result["errors"]:
             lines.append(f"  {error['id']} {error['actor']}: labelled {error['gold']} {error['gold_forms']}, "
                          f"read {error['predicted']} {error['forms']}")
+        if result.get("stance_errors"):
+            lines += ["", "Misjudged stances:"]
+            for error in result["stance_errors"]:
+                lines.append(f"  {error['id']} {error['actor']}: labelled {error['gold']}, read {error['predicted']} "
+                             f"({error['confidence']:.2f})")
     return "\n".join(lines)
-
-
-def evaluate_naming(items: list[LabelledItem], analyzer) -> dict:
-    gold_answer, pred_answer, gold_question, pred_question = [], [], [], []
-    gold_avoided, pred_avoided = [], []
-    errors = []
-    for item in items:
-        reading = analyzer.read_pair(item.question, item.answer, [label.actor for label in item.actors])
-        for label in item.actors:
-            q, a = reading.question[label.actor].cls, reading.answer[label.actor].cls
-            gold_answer.append(label.in_answer)
-            pred_answer.append(a)
-            gold_question.append(label.in_question)
-            pred_question.append(q)
-            gold_avoided.append(label.in_question == "named" and label.in_answer != "named")
-            pred_avoided.append(q == "named" and a != "named")
-            if a != label.in_answer:
-                errors.append({"id": item.id, "actor": label.actor, "gold": label.in_answer, "predicted": a,
-                               "forms": [f.text for f in reading.answer[label.actor].forms],
-                               "gold_forms": label.answer_forms})
-    naming = classification_report(gold_answer, pred_answer, CLASSES)
-    question = classification_report(gold_question, pred_question, CLASSES)
-    return {
-        "n_items": len(items),
-        "naming": naming,
-        "question_naming": {"accuracy": question["accuracy"], "macro_f1": question["macro_f1"]},
-        "avoidance": binary_report(gold_avoided, pred_avoided),
-        "errors": errors,
-    }
-
-
-def expected_calibration_error(confidences: list[float], correct: list[bool], bins: int = 10) -> float:
-    """Mean gap between confidence and accuracy over equal-width confidence bins, weighted by size."""
-    total = len(confidences)
-    if not total:
-        return 0.0
-    error = 0.0
-    for b in range(bins):
-        low, high = b / bins, (b + 1) / bins
-        members = [i for i, c in enumerate(confidences) if low < c <= high or (b == 0 and c == 0)]
-        if members:
-            accuracy = sum(correct[i] for i in members) / len(members)
-            confidence = sum(confidences[i] for i in members) / len(members)
-            error += len(members) / total * abs(accuracy - confidence)
-    return error
-
-
-def stance_inputs(items: list[LabelledItem], analyzer):
-    """StanceInputs for every labelled actor with a stance, with gold labels and episodes."""
-    from .stance import StanceInput, speaker_state
-
-    inputs, gold, episodes = [], [], []
-    for item in items:
-        labelled = [label for label in item.actors if label.stance]
-        if not labelled:
-            continue
-        reading = analyzer.read_pair(item.question, item.answer, [label.actor for label in labelled])
-        for label in labelled:
-            inputs.append(StanceInput(item.question or "", item.answer, analyzer.registry[label.actor],
-                                      reading.question[label.actor], reading.answer[label.actor],
-                                      speaker_state(item.raw.get("country"))))
-            gold.append(label.stance)
-            episodes.append(item.episode or item.id)
-    return inputs, gold, episodes
-
-
-def stance_report(gold: list[str], predicted: list[str], confidences: list[float]) -> dict:
-    report = classification_report(gold, predicted, STANCES)
-    report["ece"] = expected_calibration_error(confidences, [g == p for g, p in zip(gold, predicted)])
-    return report
-
-
-def evaluate_stance(items: list[LabelledItem], analyzer, scorer) -> dict:
-    inputs, gold, _ = stance_inputs(items, analyzer)
-    results = scorer.score(inputs)
-    return stance_report(gold, [r.label for r in results], [r.confidence for r in results])
-
-
-def cross_validate_stance(items: list[LabelledItem], analyzer, embedder, c: float | None = None) -> dict:
-    """Train on all episodes but one, test on that one, for each episode; pooled figures."""
-    from .stance import LABELS, REGULARISATION, StanceFeaturizer, fit
-
-    c = REGULARISATION if c is None else c
-    inputs, gold, episodes = stance_inputs(items, analyzer)
-    featurizer = StanceFeaturizer(embedder)
-    matrix, _ = featurizer.features(inputs)
-    predicted, confidences = [None] * len(gold), [0.0] * len(gold)
-    per_episode = {}
-    for episode in sorted(set(episodes)):
-        test = [i for i, e in enumerate(episodes) if e == episode]
-        train = [i for i, e in enumerate(episodes) if e != episode]
-        model = fit(matrix[train], [gold[i] for i in train], embedder.model_id, "", "cv", c=c)
-        probabilities = model.probabilities(matrix[test])
-        for i, row in zip(test, probabilities):
-            predicted[i] = LABELS[int(np.argmax(row))]
-            confidences[i] = float(row.max())
-        per_episode[episode] = sum(predicted[i] == gold[i] for i in test) / len(test)
-    report = stance_report(gold, predicted, confidences)
-    report["per_episode_accuracy"] = per_episode
-    return report
-
-
-def train_stance_model(path: str | Path, registry, embedder, output: str | Path) -> dict:
-    """Fit the stance model on every labelled pair of `path` and write it to `output`."""
-    from .naming import NamingAnalyzer
-    from .stance import StanceFeaturizer, fit
-
-    items = read_labelled(path)
-    analyzer = NamingAnalyzer(registry)
-    inputs, gold, _ = stance_inputs(items, analyzer)
-    if len(set(gold)) < 3:
-        raise LabelledFileError(f"{path}: stance labels of all three classes are needed to train")
-    featurizer = StanceFeaturizer(embedder)
-    matrix, _ = featurizer.features(inputs)
-    model = fit(matrix, gold, embedder.model_id, featurizer.lexicon.fingerprint, Path(path).name)
-    model.save(output)
-    return {"examples": len(gold), "version": model.version, "output": str(output)}

@@ -2,7 +2,10 @@
 
 Both steps are incremental: texts already embedded with the model are skipped (the cache
 is keyed by model and text hash), and a segment is read again only when its text, its
-question's text, the registry or the stance model changed.
+question's text, its briefing's date and title, the registry, the reader or the stance
+model changed. Every segment gets the reading `communique evaluate` scores
+(`analysis.reading.Reader`): an answer with its question; a statement, a question or an
+answer without one with the actors its briefing's title names as context.
 """
 
 from __future__ import annotations
@@ -21,10 +24,10 @@ from corpus.analysis_store import (
 from corpus.store import sha256_hex
 
 from .embeddings import Embedder, EmbeddingSettings
-from .naming import NamingAnalyzer
+from .reading import Reader, Reading, Turn
 from .references import Reference
-from .registry import Registry, actor_fingerprint
-from .stance import StanceInput, StanceScorer, speaker_state
+from .registry import Actor, Registry, actor_fingerprint
+from .stance import StanceScorer, stance_input
 
 
 @dataclass
@@ -39,10 +42,11 @@ class AnalysisReport:
 
 
 def input_hash(row: dict) -> str:
-    """What a segment's reading depends on: its text, and for an answer its question's text."""
+    """What a segment's reading depends on: its text, its question's, and its briefing's date and title."""
+    parts = [row["text"], row.get("date") or "", row.get("title") or ""]
     if row["kind"] == "answer" and row["question_text"] is not None:
-        return sha256_hex(f"{row['question_text']}\x1f{row['text']}")
-    return sha256_hex(row["text"])
+        parts.append(row["question_text"])
+    return sha256_hex("\x1f".join(parts))
 
 
 def embed_corpus(corpus: Corpus, embedder: Embedder, progress: bool = True) -> int:
@@ -81,16 +85,26 @@ def _reference_row(ref: Reference) -> dict:
     }
 
 
-def read_segment(analyzer: NamingAnalyzer, row: dict) -> tuple[dict, list[StanceInput]]:
-    """A segment's references and avoidance rows, and the (answer, actor) pairs to judge for stance."""
-    references, avoidance, stance_inputs = [], [], []
-    if row["kind"] == "answer" and row["question_text"] is not None:
-        reading = analyzer.read_pair(row["question_text"], row["text"])
-        references = [_reference_row(ref) for ref in reading.answer.values() if ref.cls != "absent"]
+def actor_row(actor: Actor) -> dict:
+    return {"id": actor.id, "name": actor.name, "kind": actor.kind, "aliases": "; ".join(actor.aliases),
+            "roles": "; ".join(actor.roles), "fingerprint": actor_fingerprint(actor),
+            "other_ids": "; ".join(actor.ids), "state": actor.state, "generated": int(actor.generated)}
+
+
+def turn_of(reader: Reader, row: dict) -> Turn:
+    """The segment as the reader takes it: an answer with its question, anything else with its briefing."""
+    question = row["question_text"] if row["kind"] == "answer" else None
+    context = () if question else tuple(sorted(reader.mentions_in(row.get("title") or "")))
+    return Turn(text=row["text"], question=question, date=row.get("date"),
+                speaker_state=reader.registry.speaker(row["country"]), context=context)
+
+
+def segment_result(row: dict, turn: Turn, reading: Reading) -> dict:
+    """A segment's references and, for an answer to a question, its avoidance rows."""
+    avoidance = []
+    if turn.question is not None:
         for actor_id, q_ref in reading.question.items():
-            if q_ref.cls == "absent":
-                continue
-            a_cls = reading.answer[actor_id].cls
+            a_cls = reading.answer_class(actor_id)
             avoidance.append({
                 "actor_id": actor_id,
                 "question_id": row["reply_to"],
@@ -98,17 +112,14 @@ def read_segment(analyzer: NamingAnalyzer, row: dict) -> tuple[dict, list[Stance
                 "in_answer": a_cls,
                 "avoided": q_ref.cls == "named" and a_cls != "named",
             })
-        own_state = speaker_state(row["country"])
-        for actor_id, a_ref in reading.answer.items():
-            q_ref = reading.question[actor_id]
-            if a_ref.cls != "absent" or q_ref.cls != "absent":
-                stance_inputs.append(StanceInput(row["question_text"], row["text"], analyzer.registry[actor_id],
-                                                 q_ref, a_ref, own_state))
-    else:
-        references = [_reference_row(ref) for ref in analyzer.read_text(row["text"]).values()]
-    result = {"segment_id": row["id"], "input_sha256": input_hash(row), "references": references,
-              "avoidance": avoidance, "stances": []}
-    return result, stance_inputs
+    return {"segment_id": row["id"], "input_sha256": input_hash(row),
+            "references": [_reference_row(ref) for ref in reading.answer.values()],
+            "avoidance": avoidance, "stances": []}
+
+
+def judged_actors(reading: Reading) -> list[str]:
+    """Every actor a segment or its question refers to gets a stance."""
+    return list(dict.fromkeys([*reading.answer, *reading.question]))
 
 
 def analyze_corpus(
@@ -117,20 +128,16 @@ def analyze_corpus(
     settings: EmbeddingSettings | None = None,
     progress: bool = True,
     embed: bool = True,
+    stance_model=None,
 ) -> AnalysisReport:
     embedder = Embedder(settings or EmbeddingSettings(), cache=CorpusVectorCache(corpus))
     embedded = embed_corpus(corpus, embedder, progress) if embed else 0
-    store_actors(
-        corpus,
-        [
-            {"id": a.id, "name": a.name, "kind": a.kind, "aliases": "; ".join(a.aliases),
-             "roles": "; ".join(a.roles), "fingerprint": actor_fingerprint(a)}
-            for a in registry
-        ],
-    )
-    analyzer = NamingAnalyzer(registry)
-    scorer = StanceScorer(embedder)
-    version = f"registry {registry.version}; {scorer.version} on {embedder.model_id}"
+    store_actors(corpus, [actor_row(a) for a in registry if not a.generated])
+    reader = Reader(registry)
+    from .stance import DEFAULT_MODEL_FILE, StanceModel
+
+    scorer = StanceScorer(embedder, StanceModel.load(stance_model or DEFAULT_MODEL_FILE))
+    version = f"registry {registry.version}; reader {reader.version}; {scorer.version} on {embedder.model_id}"
     analyzed = references = avoided = stances = 0
     batches = segments_to_analyze(corpus, version, input_hash)
     bar = None
@@ -138,12 +145,15 @@ def analyze_corpus(
         from tqdm import tqdm
 
         bar = tqdm(total=batches.total, desc="reading naming and stance", unit="segment")
+    stored = {a.id for a in registry if not a.generated}
     for rows in batches:
+        turns = [turn_of(reader, row) for row in rows]
+        readings = reader.read_many(turns)
         results, pending = [], []
-        for row in rows:
-            result, inputs = read_segment(analyzer, row)
+        for row, turn, reading in zip(rows, turns, readings):
+            result = segment_result(row, turn, reading)
             results.append(result)
-            pending += [(result, item) for item in inputs]
+            pending += [(result, stance_input(registry, turn, reading, a)) for a in judged_actors(reading)]
         for (result, item), stance in zip(pending, scorer.score([item for _, item in pending])):
             result["stances"].append({
                 "actor_id": item.actor.id, "label": stance.label, "score": stance.score,
@@ -151,6 +161,13 @@ def analyze_corpus(
                 "p_oppose": stance.probabilities["oppose"], "p_neutral": stance.probabilities["neutral"],
                 "evidence": stance.evidence, "embedding_model": embedder.model_id, "method": scorer.version,
             })
+        # a state's institution made from the role vocabulary is stored once something refers to it
+        referred = {ref["actor_id"] for r in results for ref in r["references"]}
+        referred |= {a["actor_id"] for r in results for a in r["avoidance"]}
+        new = [registry.actors[a] for a in referred - stored if a in registry.actors]
+        if new:
+            store_actors(corpus, [actor_row(a) for a in new])
+            stored.update(a.id for a in new)
         store_analysis(corpus, results, version)
         analyzed += len(results)
         references += sum(len(r["references"]) for r in results)

@@ -170,8 +170,10 @@ def _load_registry(actor_files):
 @click.option("--backend", type=click.Choice(["torch", "onnx"]), default="torch", show_default=True,
               help="Run the model with PyTorch or with onnxruntime (same vectors, faster on CPU).")
 @click.option("--batch-size", default=32, show_default=True, help="Texts per model call.")
+@click.option("--stance-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A stance model made by `communique train stance` (default: the shipped one).")
 @click.pass_obj
-def analyze(obj, model, actor_files, backend, batch_size) -> None:
+def analyze(obj, model, actor_files, backend, batch_size, stance_model) -> None:
     """Embed new text and read naming, avoidance and stance of every changed segment.
 
     \b
@@ -186,7 +188,7 @@ def analyze(obj, model, actor_files, backend, batch_size) -> None:
     settings = EmbeddingSettings(model=model or DEFAULT_MODEL, batch_size=batch_size, backend=backend)
     with _open_corpus(obj["db_path"]) as corpus:
         try:
-            report = analyze_corpus(corpus, registry, settings)
+            report = analyze_corpus(corpus, registry, settings, stance_model=stance_model)
         except (EmbeddingError, StanceModelError) as error:
             raise click.ClickException(str(error)) from error
     click.echo(
@@ -197,36 +199,55 @@ def analyze(obj, model, actor_files, backend, batch_size) -> None:
 
 
 @main.command()
-@click.argument("labelled", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("labelled", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The actors file that accompanies the labels. Repeatable.")
-@click.option("--split", type=click.Choice(["all", "tune", "holdout"]), default="all", show_default=True,
-              help="Score only the episodes of this split (analysis/data/splits.yaml).")
-@click.option("--stance", "stance_mode", type=click.Choice(["model", "cross-validate", "none"]), default="model",
-              show_default=True,
-              help="Score stance with the shipped model, or by training on all episodes but one for each episode.")
+@click.option("--method", type=click.Choice(["reading", "learned", "lexical"]), default="reading", show_default=True,
+              help="reading: what `analyze` runs; learned: the same with the learned oblique linker; "
+                   "lexical: the plain baseline (names, listed roles, fixed phrases, zero-shot stance).")
+@click.option("--cv", type=click.Choice(["ministry", "episode"]), default=None,
+              help="Train the learned parts on all ministries (or episodes) but one and score that one, for each; "
+                   "without it the shipped models are scored.")
+@click.option("--baseline", is_flag=True, help="Also score the lexical baseline the same way, side by side.")
+@click.option("--stance/--no-stance", "with_stance", default=True, show_default=True,
+              help="Score stance too (loads the embedding model).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option("--errors", is_flag=True, help="Also list every misread answer reference.")
-def evaluate(labelled, actor_files, split, stance_mode, as_json, errors) -> None:
-    """Score naming, avoidance and stance against a labelled JSONL file (no corpus needed).
+@click.option("--errors", is_flag=True, help="Also list every misread reference and misjudged stance.")
+def evaluate(labelled, actor_files, method, cv, baseline, with_stance, as_json, errors) -> None:
+    """Score naming, avoidance and stance against labelled JSONL files (no corpus needed).
+
+    The items are read exactly as `analyze` reads a turn; the labelled actors only select
+    which predictions are scored. Several files are scored together (and folded together
+    with --cv).
 
     \b
     Example:
-        communique evaluate tests/files/devset/items.jsonl --actors tests/files/devset/actors.json
+        communique evaluate tests/files/devset*/items.jsonl --actors tests/files/devset/actors.json \\
+            --actors tests/files/devset_intl/actors.json --actors tests/files/devset_v2/actors.json \\
+            --cv ministry --baseline
     """
-    from analysis.evaluate import LabelledFileError, evaluate_all, format_report
+    from analysis.embeddings import EmbeddingError
+    from analysis.evaluate import LabelledFileError, evaluate as run_evaluation, format_report, read_all_labelled
     from analysis.registry import RegistryError
     from analysis.stance import StanceModelError
 
     registry = _load_registry(actor_files)
     try:
-        result = evaluate_all(labelled, registry, split, stance_mode)
-    except (LabelledFileError, RegistryError, StanceModelError) as error:
+        items = read_all_labelled(labelled)
+        embedder = None
+        if with_stance or method == "learned":
+            from analysis.embeddings import Embedder
+
+            embedder = Embedder()
+        result = run_evaluation(items, registry, method=method, cv=cv, stance=with_stance, embedder=embedder,
+                                baseline=baseline, progress=not as_json)
+    except (LabelledFileError, RegistryError, StanceModelError, EmbeddingError) as error:
         raise click.ClickException(str(error)) from error
     if as_json:
         import json
 
-        click.echo(json.dumps({k: v for k, v in result.items() if k != "errors"}, indent=2))
+        hidden = () if errors else ("errors", "stance_errors")
+        click.echo(json.dumps({k: v for k, v in result.items() if k not in hidden}, indent=2))
     else:
         click.echo(format_report(result, show_errors=errors))
 
@@ -279,43 +300,132 @@ def train() -> None:
     """Rebuild the trained parts of the analysis from labelled data."""
 
 
-@train.command("stance")
-@click.argument("labelled", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The actors file that accompanies the labels. Repeatable.")
-@click.option("--model", default=None, help="The embedding model whose vectors the stance model reads.")
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write the model (default: stance_model.json in the user data folder, "
-                   "$COMMUNIQUE_DATA or the platform's; never the shipped model).")
-def train_stance(labelled, actor_files, model, output) -> None:
-    """Fit the stance model on every labelled (answer, actor) of LABELLED.
-
-    The shipped model is left alone unless --output names it.
-
-    \b
-    Example:
-        communique train stance tests/files/devset/items.jsonl --actors tests/files/devset/actors.json
-        communique train stance items.jsonl --actors actors.json --output my_stance_model.json
-    """
-    from analysis.embeddings import DEFAULT_MODEL, Embedder, EmbeddingSettings
-    from analysis.evaluate import LabelledFileError, train_stance_model
-    from analysis.registry import RegistryError
-
+def _train_output(output: Path | None, name: str) -> Path:
     from .config import user_data_dir
 
-    registry = _load_registry(actor_files)
-    embedder = Embedder(EmbeddingSettings(model=model or DEFAULT_MODEL))
-    if output is None:
-        output = user_data_dir() / "stance_model.json"
+    output = output or user_data_dir() / name
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise click.ClickException(f"cannot write the stance model to {output}: {error}") from error
+        raise click.ClickException(f"cannot write {output}: {error}") from error
+    return output
+
+
+def _training_options(command):
+    command = click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                           help="Where to write the model (default: the user data folder, $COMMUNIQUE_DATA or the "
+                                "platform's; never the shipped model).")(command)
+    command = click.option("--model", default=None, help="The embedding model whose vectors the model reads.")(command)
+    command = click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+                           help="The actors file that accompanies the labels. Repeatable.")(command)
+    return click.argument("labelled", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))(command)
+
+
+@train.command("stance")
+@_training_options
+def train_stance(labelled, actor_files, model, output) -> None:
+    """Fit the stance model on every labelled (answer, actor) of the LABELLED files.
+
+    `analyze --stance-model FILE` uses it; the shipped model is left alone unless --output names it.
+
+    \b
+    Example:
+        communique train stance tests/files/devset*/items.jsonl --actors tests/files/devset/actors.json \\
+            --actors tests/files/devset_intl/actors.json --actors tests/files/devset_v2/actors.json
+    """
+    from analysis.embeddings import DEFAULT_MODEL, Embedder, EmbeddingSettings
+    from analysis.evaluate import LabelledFileError, read_all_labelled, train_stance_model
+    from analysis.registry import RegistryError
+
+    registry = _load_registry(actor_files)
+    embedder = Embedder(EmbeddingSettings(model=model or DEFAULT_MODEL))
+    output = _train_output(output, "stance_model.json")
     try:
-        report = train_stance_model(labelled, registry, embedder, output)
+        report = train_stance_model(read_all_labelled(labelled), registry, embedder, output,
+                                    trained_on=", ".join(str(p) for p in labelled))
     except (LabelledFileError, RegistryError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"stance model {report['version']} trained on {report['examples']} labelled pairs: {report['output']}")
+
+
+@train.command("linker")
+@_training_options
+def train_linker(labelled, actor_files, model, output) -> None:
+    """Fit the learned oblique linker on the oblique answer forms of the LABELLED files.
+
+    `evaluate --method learned` scores it; `analyze` runs the rule linker, which holds up
+    better on ministries it has not seen (README, "Naming and avoidance").
+
+    \b
+    Example:
+        communique train linker tests/files/devset*/items.jsonl --actors tests/files/devset/actors.json \\
+            --actors tests/files/devset_intl/actors.json --actors tests/files/devset_v2/actors.json
+    """
+    from analysis.embeddings import DEFAULT_MODEL, Embedder, EmbeddingSettings
+    from analysis.evaluate import LabelledFileError, check_actors, read_all_labelled
+    from analysis.oblique_model import train_linker as fit_linker
+    from analysis.registry import RegistryError
+
+    registry = _load_registry(actor_files)
+    embedder = Embedder(EmbeddingSettings(model=model or DEFAULT_MODEL))
+    output = _train_output(output, "oblique_model.json")
+    try:
+        items = read_all_labelled(labelled)
+        check_actors(items, registry, "labelled items")
+        linker = fit_linker(registry, items, embedder, trained_on=", ".join(str(p) for p in labelled))
+    except (LabelledFileError, RegistryError) as error:
+        raise click.ClickException(str(error)) from error
+    linker.weights.save(output)
+    click.echo(f"oblique linker {linker.version} trained on {len(items)} labelled items: {output}")
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An actor file that adds to the registry. Repeatable.")
+@click.option("--unknown", is_flag=True,
+              help="Instead, list the names and descriptors the corpus uses most that match no actor.")
+@click.option("--limit", default=50, show_default=True, help="At most this many lines.")
+@click.option("--all", "show_all", is_flag=True, help="Include the states' institutions made from the role vocabulary.")
+@click.pass_obj
+def actors(obj, query, actor_files, unknown, limit, show_all) -> None:
+    """List the registry's actors whose id, name or any name form holds QUERY.
+
+    \b
+    Example:
+        communique actors guaido
+        communique --db demo/communique.db actors --unknown
+    """
+    registry = _load_registry(actor_files)
+    if unknown:
+        from analysis.unknown import unknown_names
+
+        if not obj["db_path"].is_file():
+            raise click.ClickException(f"no corpus at {obj['db_path']}: --unknown reads the corpus (give --db)")
+        with _open_corpus(obj["db_path"]) as corpus:
+            rows = unknown_names(corpus, registry, limit=limit)
+        if not rows:
+            click.echo("every capitalised name in the corpus matches an actor")
+        for name, count, example in rows:
+            click.echo(f"{count:>6}  {name}    e.g. \"{example}\"")
+        return
+    found = [a for a in registry.search(query) if show_all or not a.generated]
+    if not found:
+        raise click.ClickException(f"no actor matches {query!r}: {registry.suggest(query)}")
+    for actor in found[:limit]:
+        extra = []
+        if actor.ids:
+            extra.append("also " + ", ".join(actor.ids))
+        if actor.state:
+            extra.append(f"of {actor.state}")
+        offices = [f"{o.title or o.office} {o.start or '?'}..{o.end or ''}" for o in actor.offices]
+        if offices:
+            extra.append("; ".join(offices[:3]) + (" ..." if len(offices) > 3 else ""))
+        names = ", ".join(a for a in actor.aliases if a != actor.name)[:120]
+        click.echo(f"{actor.id:<28} {actor.kind:<12} {actor.name}" + (f"  [{names}]" if names else "")
+                   + (f"  ({'; '.join(extra)})" if extra else ""))
+    if len(found) > limit:
+        click.echo(f"... and {len(found) - limit} more (--limit)")
 
 
 @main.group()

@@ -412,5 +412,16 @@ def m030_answer_actors_whose_words(db: Database) -> None:
     )
 
 
+@migrations()
+def m040_actor_relations(db: Database) -> None:
+    """What the registry says of an actor beyond its names: the ids that also mean it
+    (merged duplicates, older ids), the state it belongs to, and whether it is a state's
+    institution made from the role vocabulary rather than written by anyone."""
+    actors = db["actors"]
+    for column, kind in (("other_ids", str), ("state", str), ("generated", int)):
+        if column not in actors.columns_dict:
+            actors.add_column(column, kind)
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)

@@ -140,3 +140,38 @@ def test_analyze_command_reports_its_work(tmp_path):
     second = runner.invoke(main, ["--db", str(db), "analyze"])
     assert "embedded 0 new texts" in second.output and "read 0 segments" in second.output
     assert sqlite3.connect(db).execute("SELECT count(*) FROM avoidance WHERE avoided").fetchone()[0] > 0
+
+
+def test_evaluate_scores_exactly_what_analyze_stored(tmp_path):
+    """The one reading: labels made of what `analyze` stored for a briefing are read back perfectly by `evaluate`."""
+    from click.testing import CliRunner
+
+    from communique.cli import main
+
+    with Corpus(tmp_path / "c.db") as corpus:
+        doc_id = store_briefing(corpus, "t1632218.shtml")
+        analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16), progress=False)
+        rows = corpus.db.execute(
+            """SELECT a.id, q.text, a.text, d.date FROM segments a JOIN segments q ON q.id = a.reply_to
+               JOIN documents d ON d.id = a.document_id WHERE a.document_id = ? AND a.kind = 'answer'""",
+            [doc_id]).fetchall()
+        items = []
+        for answer_id, question, answer, date in rows:
+            stored = dict(corpus.db.execute(
+                "SELECT actor_id, class FROM actor_references WHERE segment_id = ?", [answer_id]).fetchall())
+            asked = dict(corpus.db.execute(
+                "SELECT actor_id, in_question FROM avoidance WHERE answer_id = ?", [answer_id]).fetchall())
+            actors = [{"actor": actor, "in_question": asked.get(actor, "absent"), "in_answer": stored.get(actor, "absent"),
+                       "answer_forms": [], "stance": None} for actor in sorted(set(stored) | set(asked))]
+            if actors:
+                items.append({"id": answer_id, "episode": "t1632218", "ministry": "China MFA", "country": "CN",
+                              "date": date, "question": question, "answer": answer, "actors": actors})
+    labelled = tmp_path / "stored.jsonl"
+    labelled.write_text("".join(json.dumps(item) + "\n" for item in items), encoding="utf-8")
+    assert sum(len(item["actors"]) for item in items) > 40
+    assert any(a["in_answer"] == "oblique" for item in items for a in item["actors"])
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--no-stance", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["naming"]["accuracy"] == 1.0
+    assert report["question_naming"]["accuracy"] == 1.0

@@ -1,4 +1,4 @@
-"""`communique evaluate` on a small labelled file whose metrics were computed by hand."""
+"""`communique evaluate`: figures computed by hand, the reading `analyze` runs, folds by ministry and episode."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from analysis.evaluate import LabelledFileError, read_labelled
+from analysis.evaluate import LabelledActor, LabelledFileError, LabelledItem, Prediction, folds, naming_figures, read_labelled
 from communique.cli import main
 
 
@@ -17,21 +17,22 @@ def label(actor, in_question, in_answer, stance="neutral"):
 
 ITEMS = [
     {
-        "id": "hand-1", "episode": "venezuela-2019",
-        "question": "Pompeo said the US will keep pressuring Maduro. What is your comment?",
-        "answer": "We oppose external interference in Venezuela's affairs.",
-        "actors": [label("pompeo", "named", "absent"), label("united_states", "named", "oblique"),
-                   label("maduro", "named", "absent"), label("venezuela", "absent", "named")],
+        "id": "hand-1", "episode": "venezuela-2019", "ministry": "China MFA", "country": "CN", "date": "2019-01-24",
+        "question": "US Secretary of State Pompeo said the US will keep pressuring Maduro. What is your comment?",
+        "answer": "China supports the efforts made by the Venezuelan government to uphold national sovereignty.",
+        "actors": [label("pompeo", "named", "absent"), label("maduro", "named", "role"),
+                   label("venezuela", "absent", "named")],
     },
     {
-        "id": "hand-2", "episode": "venezuela-2019",
-        "question": "Will China recognize Guaido?",
+        "id": "hand-2", "episode": "venezuela-2019", "ministry": "China MFA", "country": "CN", "date": "2019-02-01",
+        "question": "Will China recognize opposition leader Juan Guaido?",
         "answer": "China supports dialogue between the government and the opposition.",
         "actors": [label("guaido", "named", "role"), label("china", "named", "named")],
     },
     {
-        # the label says oblique where the system can only say absent: one deliberate miss
-        "id": "hand-3", "episode": "hong-kong-2019",
+        # the label says oblique where the text gives nothing to read: one deliberate miss
+        "id": "hand-3", "episode": "hong-kong-2019", "ministry": "Russia MFA (Embassy in London)", "country": "RU",
+        "date": "2019-08-01",
         "question": "Trump threatened Venezuela again.",
         "answer": "I have no information to offer.",
         "actors": [label("trump", "named", "oblique"), label("venezuela", "named", "absent")],
@@ -46,33 +47,79 @@ def labelled(tmp_path):
     return path
 
 
-def test_metrics_equal_the_hand_computed_ones(labelled):
-    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json", "--stance", "none"])
+def prediction(item_id, gold_q, gold_a, q, a, ministry="China MFA"):
+    item = LabelledItem(item_id, None, ministry, None, "", [])
+    return Prediction(item, LabelledActor("x", gold_q, gold_a, [], None), q, a, [])
+
+
+def test_naming_figures_equal_the_hand_computed_ones():
+    predictions = [
+        prediction("1", "named", "named", "named", "named"),
+        prediction("1", "named", "role", "named", "role"),
+        prediction("2", "named", "oblique", "named", "oblique"),
+        prediction("2", "named", "oblique", "named", "absent"),  # an avoided actor read as absent
+        prediction("3", "absent", "absent", "absent", "oblique"),  # an oblique too many
+        prediction("3", "role", "absent", "role", "absent"),
+    ]
+    figures = naming_figures(predictions)
+    naming = figures["naming"]
+    assert naming["accuracy"] == pytest.approx(4 / 6)
+    assert naming["per_class"]["oblique"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": 2}
+    assert naming["per_class"]["absent"]["precision"] == 0.5 and naming["per_class"]["absent"]["recall"] == 0.5
+    assert naming["macro_f1"] == pytest.approx((1 + 1 + 0.5 + 0.5) / 4)
+    # avoided: the question names it and the answer does not; both avoided ones are found, no more
+    assert figures["avoidance"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 3}
+
+
+def test_evaluate_reads_as_analyze_does_and_scores_only_the_labelled_actors(labelled):
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json", "--no-stance", "--errors"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["n_items"] == 3
-    naming = report["naming"]
-    assert naming["accuracy"] == pytest.approx(7 / 8)
-    per_class = naming["per_class"]
-    assert (per_class["named"]["f1"], per_class["role"]["f1"]) == (1.0, 1.0)
-    assert per_class["oblique"]["precision"] == 1.0 and per_class["oblique"]["recall"] == 0.5
-    assert per_class["absent"]["precision"] == 0.75 and per_class["absent"]["recall"] == 1.0
-    assert naming["macro_f1"] == pytest.approx((1 + 1 + 2 / 3 + 6 / 7) / 4)
-    assert naming["confusion"]["oblique"]["absent"] == 1
-    assert report["question_naming"]["accuracy"] == 1.0
-    assert report["avoidance"] == {"precision": 1.0, "recall": 1.0, "f1": 1.0, "support": 6}
+    assert report["n_items"] == 3 and report["naming"]["n"] == 7
+    errors = {(e["id"], e["actor"]): e for e in report["errors"]}
+    # the Venezuelan government is Maduro's side when the question is about him; the
+    # opposition is Guaido's when the question names him
+    assert ("hand-1", "maduro") not in errors and ("hand-2", "guaido") not in errors
+    assert errors == {("hand-3", "trump"): {"id": "hand-3", "actor": "trump", "gold": "oblique",
+                                            "predicted": "absent", "forms": [], "gold_forms": []}}
     assert report["stance"] is None
+    assert set(report["by_ministry"]) == {"China MFA", "Russia MFA"}  # offices folded into their ministry
+    assert report["by_ministry"]["China MFA"]["labels"] == 5
 
 
-def test_split_keeps_only_its_episodes(labelled):
-    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json", "--split", "holdout", "--stance", "none"])
-    assert json.loads(result.stdout)["n_items"] == 1
+def test_the_lexical_baseline_gives_every_listed_descriptor_and_fixed_phrase(tmp_path, labelled):
+    actors = tmp_path / "actors.yaml"
+    actors.write_text("actors:\n  guaido: {name: Juan Guaidó, kind: person, roles: [the opposition]}\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--actors", str(actors), "--method", "lexical",
+                                       "--no-stance", "--json", "--errors"])
+    assert result.exit_code == 0, result.output
+    errors = {(e["id"], e["actor"]) for e in json.loads(result.stdout)["errors"]}
+    assert ("hand-2", "guaido") not in errors  # the listed role, context or not
+    assert ("hand-1", "maduro") in errors  # no composed descriptors in the baseline
+
+
+def test_folds_by_ministry_and_by_episode():
+    items = read_labelled_items(ITEMS)
+    assert {name: [i.id for i in group] for name, group in folds(items, "ministry").items()} == {
+        "China MFA": ["hand-1", "hand-2"], "Russia MFA": ["hand-3"]}
+    assert {name: [i.id for i in group] for name, group in folds(items, "episode").items()} == {
+        "venezuela-2019": ["hand-1", "hand-2"], "hong-kong-2019": ["hand-3"]}
+
+
+def read_labelled_items(raw_items):
+    return [LabelledItem(r["id"], r["episode"], r["ministry"], r["question"], r["answer"], [], r) for r in raw_items]
+
+
+def test_several_files_are_scored_together_and_item_ids_must_be_unique(tmp_path, labelled):
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), str(labelled), "--no-stance"])
+    assert result.exit_code != 0 and "item id 'hand-1' is also in" in result.output
 
 
 def test_human_report_names_the_figures(labelled):
-    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--errors", "--stance", "none"])
-    assert "Answer naming: accuracy 0.875" in result.output
+    result = CliRunner().invoke(main, ["evaluate", str(labelled), "--errors", "--no-stance"])
+    assert "Answer naming: accuracy 0.857" in result.output
     assert "hand-3 trump: labelled oblique [], read absent []" in result.output
+    assert "By ministry:" in result.output and "Russia MFA" in result.output
 
 
 def test_malformed_line_is_reported_with_its_number(tmp_path):
@@ -93,13 +140,14 @@ def test_actor_missing_from_the_registry_is_named(tmp_path):
 
 
 @pytest.mark.slow
-def test_stance_is_scored_with_the_shipped_model(labelled):
+def test_stance_is_scored_with_the_shipped_model_and_cross_validated(labelled):
     result = CliRunner().invoke(main, ["evaluate", str(labelled), "--json"])
     assert result.exit_code == 0, result.output
     stance = json.loads(result.stdout)["stance"]
-    assert stance["n"] == 8
-    assert set(stance["per_class"]) == {"support", "oppose", "neutral"}
-    assert stance["per_class"]["neutral"]["support"] == 8  # every hand label above is neutral
+    assert stance["n"] == 7
+    assert stance["per_class"]["neutral"]["support"] == 7  # every hand label above is neutral
     assert 0 <= stance["macro_f1"] <= 1 and 0 <= stance["ece"] <= 1
     assert stance["accuracy"] == pytest.approx(stance["per_class"]["neutral"]["recall"])
-    assert stance["method"].startswith("shipped model stance-logreg-1-")
+    folded = CliRunner().invoke(main, ["evaluate", str(labelled), "--json", "--cv", "episode", "--no-stance"])
+    assert folded.exit_code == 0, folded.output
+    assert json.loads(folded.stdout)["cv"] == "episode"
