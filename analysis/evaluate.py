@@ -150,10 +150,11 @@ def train_stance_model(items: list[LabelledItem], registry, embedder, output: st
     from .stance import fit
 
     check_actors(items, registry, trained_on)
-    inputs, labels = stance_training_data(registry, Reader(registry), items)
+    reader = Reader(registry)
+    inputs, labels = stance_training_data(registry, reader, items)
     if len(set(labels)) < 3:
         raise LabelledFileError(f"{trained_on}: stance labels of all three classes are needed to train")
-    model = fit(inputs, labels, embedder, trained_on)
+    model = fit(inputs, labels, embedder, trained_on, reading=reader.version)
     model.save(output)
     return {"examples": len(labels), "version": model.version, "output": str(output)}
 

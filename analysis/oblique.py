@@ -125,8 +125,9 @@ def is_quoted(question: str, forms: list[Form]) -> bool:
 class RuleLinker:
     """The baseline, written from how diplomatic texts veil their targets, not learned:
 
-    - a phrase points at the kinds its category can describe ("some countries" not at a
-      person), and the all-embracing "international community" at no single state or person;
+    - a phrase points at the kinds its category can describe (analysis/data/oblique.yaml):
+      "some countries" not at a person, "foreign interference" and "our partners" at states
+      and bodies rather than individuals, "the international community" at a coalition only;
     - a person or state the question only reports ("Lavrov said ...", "Moscow wants ...")
       is a commentator, not one of "all parties";
     - a group or body comes into question only when the text ties it to the context.
@@ -140,8 +141,6 @@ class RuleLinker:
     def points_at(self, candidate: LinkCandidate, phrase: Form) -> bool:
         kind = candidate.actor.kind
         if kind not in self.grammar.kinds[phrase.category]:
-            return False
-        if phrase.category == "community" and kind in ("state", "person"):
             return False
         if phrase.category in ("parties", "community") and candidate.question_forms and is_reported_speaker(
             candidate.question, candidate.question_forms

@@ -17,15 +17,21 @@ the actors of its briefing. The steps:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from .oblique import LinkCandidate, PhraseGrammar, RuleLinker
 from .references import STRENGTH, Form, Matcher, Reference, Titles
 from .registry import Actor, Registry
 from .roles import Descriptor
 from .text import fold
+
+
+READING_MODULES = ("reading.py", "references.py", "roles.py", "oblique.py", "registry.py", "countries.py")
+READING_DATA = ("roles.yaml", "oblique.yaml", "lexicon.yaml", "states.yaml")
 
 
 @dataclass(frozen=True)
@@ -103,9 +109,18 @@ class Reader:
         self.phrases = grammar or PhraseGrammar()
         self.linker = linker or RuleLinker(self.phrases)
 
-    @property
+    @cached_property
     def version(self) -> str:
-        return f"{self.registry.version}/{getattr(self.linker, 'version', self.linker.method)}"
+        """What the reading depends on: the registry, the rules and vocabularies, and the linker.
+
+        The source of the reading's modules and its data files are hashed with the registry,
+        so a change to any of them makes `analyze` read again and marks a stance model
+        trained on the old reading as stale."""
+        here = Path(__file__).parent
+        parts = [self.registry.version, getattr(self.linker, "version", self.linker.method)]
+        for path in sorted([*(here / name for name in READING_MODULES), *(here / "data" / n for n in READING_DATA)]):
+            parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        return hashlib.sha256("/".join(parts).encode()).hexdigest()[:16]
 
     # -- public ---------------------------------------------------------------------
 

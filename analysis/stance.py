@@ -311,7 +311,7 @@ REGULARISATION = 0.3
 
 
 def fit(inputs: list[StanceInput], labels: list[str], embedder, trained_on: str,
-        c: float = REGULARISATION, lexicon: StanceLexicon | None = None) -> StanceModel:
+        c: float = REGULARISATION, lexicon: StanceLexicon | None = None, reading: str = "") -> StanceModel:
     """Fit the projection (PCA of the training targets' embeddings) and the logistic model."""
     from sklearn.decomposition import PCA
     from sklearn.linear_model import LogisticRegression
@@ -322,7 +322,8 @@ def fit(inputs: list[StanceInput], labels: list[str], embedder, trained_on: str,
     lexicon = lexicon or StanceLexicon()
     examples = sorted(json.dumps([i.question, i.answer, i.actor.id, label]) for i, label in zip(inputs, labels))
     training = hashlib.sha256(json.dumps(
-        [METHOD, embedder.model_id, lexicon.fingerprint, c, PROJECTION, list(FEATURES), examples]).encode()).hexdigest()
+        [METHOD, embedder.model_id, lexicon.fingerprint, c, PROJECTION, list(FEATURES), reading, examples]
+    ).encode()).hexdigest()
     plain = StanceFeaturizer(embedder, lexicon)
     targets = plain.target_vectors(inputs)
     pca = PCA(n_components=PROJECTION, random_state=0).fit(targets)
@@ -345,7 +346,7 @@ def train_judge(registry, reader, items, embedder, trained_on: str = "cross-vali
     from .evaluate import stance_training_data
 
     inputs, labels = stance_training_data(registry, reader, items, prepared)
-    return StanceScorer(embedder, fit(inputs, labels, embedder, trained_on))
+    return StanceScorer(embedder, fit(inputs, labels, embedder, trained_on, reading=reader.version))
 
 
 def shipped_judge(embedder) -> StanceScorer:
