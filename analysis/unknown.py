@@ -18,16 +18,25 @@ _NAME = re.compile(r"(?<![\w'-])(?:[A-Z][\w'-]+|of|the|and|al|bin|de|la|von|van)
 _EDGE = re.compile(r"^(?:(?:of|the|and|al|bin|de|la|von|van)\s+)+|(?:\s+(?:of|the|and|al|bin|de|la|von|van))+$")
 
 
+_TITLE = re.compile(
+    r"^(?:The|Mr\.?|Ms\.?|Mrs\.?|Dr\.?|President|Vice President|Prime Minister|Premier|Foreign Minister|Minister|"
+    r"Secretary(?:-General)?|Director(?:-General)?|Ambassador|Chairman|Chancellor|Senator|Speaker|General|King|"
+    r"Crown Prince|Spokesperson|State Councilor|Councilor|Deputy|Special Envoy|Envoy|Premier)\s+")
+
+
 def candidate_names(text: str) -> list[str]:
     out = []
     for match in _NAME.finditer(text):
-        name = _EDGE.sub("", match.group()).strip()
+        whole = re.sub(r"['’]s$", "", _EDGE.sub("", match.group()).strip())
+        name = whole
+        while (shorter := _TITLE.sub("", name)) != name:
+            name = shorter
         if not name or not name[0].isupper():
             continue
         start = match.start()
         before = text[max(0, start - 2) : start]
         sentence_start = start == 0 or re.search(r"[.!?:\n]\s*$", before) is not None
-        if sentence_start and " " not in name:
+        if sentence_start and name == whole and " " not in name:
             continue  # one capitalised word opening a sentence is no evidence of a name
         if len(name) > 2:
             out.append(name)
@@ -45,8 +54,8 @@ def unknown_names(corpus, registry: Registry, limit: int = 50, kinds=("answer", 
         for match in _NAME.finditer(text):
             for name in candidate_names(match.group()):
                 start = text.find(name, match.start())
-                if any(s <= start < e or s < start + len(name) <= e for s, e in known):
-                    continue
+                if any(start < e and s < start + len(name) for s, e in known):
+                    continue  # holds a known name: a title or a phrase around it
                 if matcher.alias_pattern is not None and matcher.alias_pattern.fullmatch(fold(name)):
                     continue
                 counts[name] += 1
