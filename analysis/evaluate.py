@@ -334,11 +334,18 @@ def evaluate(items: list[LabelledItem], registry, method: str = "reading", cv: s
     return result
 
 
+SMALL_GROUP = 40  # ministries with fewer labels are pooled in the report: their own figures are noise
+
+
 def report(predictions: list[Prediction]) -> dict:
     figures = naming_figures(predictions)
     groups: dict[str, list[Prediction]] = {}
     for p in predictions:
         groups.setdefault(p.group, []).append(p)
+    small = sorted(name for name, rows in groups.items() if len(rows) < SMALL_GROUP)
+    pooled = {name: rows for name, rows in groups.items() if name not in small}
+    if small:
+        pooled[f"{len(small)} other ministries"] = [p for name in small for p in groups[name]]
     errors = [
         {"id": p.item.id, "actor": p.label.actor, "gold": p.label.in_answer, "predicted": p.answer,
          "forms": p.forms, "gold_forms": p.label.answer_forms}
@@ -353,7 +360,9 @@ def report(predictions: list[Prediction]) -> dict:
         "n_items": len({p.item.id for p in predictions}),
         **figures,
         "stance": stance_figures(predictions),
-        "by_ministry": {name: summary(rows) for name, rows in sorted(groups.items(), key=lambda kv: -len(kv[1]))},
+        "by_ministry": {name: summary(rows) for name, rows in sorted(pooled.items(), key=lambda kv: -len(kv[1]))},
+        "by_each_ministry": {name: summary(rows) for name, rows in sorted(groups.items(), key=lambda kv: -len(kv[1]))},
+        "pooled_ministries": small,
         "overall": summary(predictions),
         "errors": errors,
         "stance_errors": stance_errors,
@@ -401,7 +410,9 @@ def format_report(result: dict, show_errors: bool = False) -> str:
     else:
         lines.append("Stance: no stance labels (or --stance none)")
     baseline = result.get("baseline")
-    lines += ["", "By ministry" + (" (method | lexical baseline)" if baseline else "") + ":",
+    pooled = result.get("pooled_ministries") or []
+    lines += ["", "By ministry" + (" (method | lexical baseline)" if baseline else "")
+              + (f"; ministries with fewer than {SMALL_GROUP} labels pooled: {', '.join(pooled)}" if pooled else "") + ":",
               f"  {'ministry':<34}{'items':>6}{'labels':>7}{'naming F1':>11}{'role F1':>9}{'oblique F1':>11}"
               f"{'avoid F1':>9}{'stance F1':>10}{'oppose R':>9}"]
     for name, row in result["by_ministry"].items():

@@ -142,9 +142,16 @@ class Matcher:
         Other descriptors a scholar lists for a body or group ("rioters", "the Hong Kong
         police") are taken as written.
         """
-        if actor.kind == "person":
+        grammar = self.registry.grammar
+        if grammar.is_bare(role):
             return False
-        return not self.registry.grammar.is_bare(role)
+        if actor.kind == "person":
+            composed = grammar.parse_name(role)
+            # "the US side", "American officials": the state speaking, not this person
+            if composed is not None and not any(grammar.leads(composed.head, t.name) for t in composed.targets
+                                                if t.kind == "institution"):
+                return False
+        return True
 
     @cached_property
     def alias_pattern(self) -> re.Pattern | None:
