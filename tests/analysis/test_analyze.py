@@ -175,3 +175,18 @@ def test_evaluate_scores_exactly_what_analyze_stored(tmp_path):
     report = json.loads(result.stdout)
     assert report["naming"]["accuracy"] == 1.0
     assert report["question_naming"]["accuracy"] == 1.0
+
+
+def test_no_office_resolves_to_someone_out_of_office(analyzed_db):
+    """Every composed descriptor read as a person names someone who held an office that day."""
+    registry = load_registry()
+    rows = sqlite3.connect(analyzed_db).execute(
+        """SELECT r.actor_id, d.date, r.forms FROM actor_references r
+           JOIN segments s ON s.id = r.segment_id JOIN documents d ON d.id = s.document_id
+           WHERE r.class = 'role' AND r.method LIKE 'role-%composed%'""").fetchall()
+    people = [(actor, date, forms) for actor, date, forms in rows if registry.get(actor) and registry[actor].kind == "person"]
+    assert people, "the corpus has descriptors of people to check"
+    for actor, date, forms in people:
+        assert registry[actor].offices_on(date), f"{actor} read from {forms} on {date}, out of office"
+    # and the US Secretary of State of 2019 is not read as a later one
+    assert not [r for r in rows if r[0] == "blinken" and r[1] < "2021-01-26"]
