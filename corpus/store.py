@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from .errors import CorpusError, CorpusLocked, NotACorpus
+from .limits import split_long_segments, stored_url_problem
 from .records import Document, Fetch, Segment, Source
 from .schema import FETCH_FAILURES, apply_migrations, migrations
 
@@ -188,9 +189,16 @@ class Corpus:
             )
 
     def store_document(self, document: Document) -> str:
-        """Insert or replace a document, its raw page and its segments, all or nothing."""
+        """Insert or replace a document, its raw page and its segments, all or nothing.
+
+        Only documents at http(s) URLs (or the importers' `import:` names) are stored, and
+        a turn longer than corpus.limits.MAX_TURN_CHARS is stored as consecutive parts.
+        """
         if not self.db["sources"].count_where("name = ?", [document.source]):
             raise CorpusError(f"unknown source {document.source!r} for {document.url}: register it first")
+        if problem := stored_url_problem(document.url):
+            raise CorpusError(f"document {document.id!r} not stored: {problem}")
+        segments = split_long_segments(document.segments)
         doc_id = document.id
         html_sha = sha256_hex(document.html)
         ok = document.parse_error is None
@@ -211,7 +219,7 @@ class Corpus:
             "html_sha256": html_sha,
             "parse_status": "ok" if ok else "error",
             "parse_error": document.parse_error,
-            "segment_count": len(document.segments) if ok else 0,
+            "segment_count": len(segments) if ok else 0,
         }
         with self.db.atomic():
             existing = self.db.execute("SELECT id FROM documents WHERE url = ?", [document.url]).fetchone()
@@ -234,7 +242,7 @@ class Corpus:
             # A page that no longer parses keeps its previous segments (and their
             # analysis) rather than losing them: the error is on the document row.
             if ok:
-                self._replace_segments(doc_id, document.segments)
+                self._replace_segments(doc_id, segments)
         return doc_id
 
     def store_fetched(self, document: Document) -> str:
