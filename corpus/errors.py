@@ -11,3 +11,11 @@ class NotACorpus(CorpusError):
 
 class CorpusLocked(CorpusError):
     """Another writer held the corpus longer than this one would wait."""
+
+
+class NoCorpus(CorpusError):
+    """There is no corpus file at the path."""
+
+
+class ReadOnlyCorpus(CorpusError):
+    """The corpus file, or the folder that holds it, cannot be written."""

@@ -33,6 +33,12 @@ its date, question and answer. Its URL is ``<url>#<native id>`` when the row giv
 ``documents.url`` is unique), else ``import:<source>/<native id>``. Importing the same
 file again therefore changes nothing.
 
+Limits: a field holds at most MAX_FIELD_CHARS (10,000,000) characters, in CSV and JSON
+Lines alike, and no NUL character; a ``url`` must be an http(s) URL (readers follow it to
+the official transcript). A longer field, a NUL or any other URL makes its row bad. An
+answer or question longer than MAX_TURN_CHARS (10,000) characters is stored as
+consecutive parts (see corpus.limits).
+
 Importing is all or nothing: every row is read and checked first, every bad row is
 reported with its line (the physical line of the file, the CSV header being line 1; a
 CSV record that spans several lines is reported at its first), and only a file without
@@ -47,6 +53,8 @@ import datetime as dt
 import io
 import json
 import re
+import sqlite3
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -54,6 +62,7 @@ from urllib.parse import quote
 from dateutil import parser as date_parser
 
 from .errors import CorpusError
+from .limits import MAX_FIELD_CHARS, split_long_segments, web_url_problem
 from .records import Document, Segment, Source
 from .store import Corpus, segment_ids, sha256_hex
 
@@ -180,9 +189,20 @@ def _read_text(path: Path, problems: list[Problem]) -> str | None:
 
 
 def _read_csv(path: Path, text: str, problems: list[Problem]) -> tuple[list[str], list[_RawRow]]:
+    # The csv module stops at 131,072 characters a field; fields are checked against
+    # MAX_FIELD_CHARS row by row instead, as JSON Lines fields are.
+    previous_limit = csv.field_size_limit(sys.maxsize)
+    try:
+        return _read_csv_records(path, text, problems)
+    finally:
+        csv.field_size_limit(previous_limit)
+
+
+def _read_csv_records(path: Path, text: str, problems: list[Problem]) -> tuple[list[str], list[_RawRow]]:
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[_RawRow] = []
     columns: list[str] = []
+    previous_end = 0
     try:
         header = next(reader, None)
         if header is None:
@@ -211,7 +231,14 @@ def _read_csv(path: Path, text: str, problems: list[Problem]) -> tuple[list[str]
             raw = json.dumps(values, ensure_ascii=False).encode("utf-8")
             rows.append(_RawRow(line, values, raw))
     except csv.Error as error:
-        problems.append(Problem(str(path), reader.line_num, f"malformed CSV ({error}); reading stopped here"))
+        start = previous_end + 1
+        if reader.line_num > start:
+            # The record began on an earlier line: a quote opened there ran on.
+            reason = (f"malformed CSV: the quoted field opened on this line is not closed where it should be "
+                      f"(at line {reader.line_num}: {error}); reading stopped here")
+        else:
+            reason = f"malformed CSV ({error}); reading stopped here"
+        problems.append(Problem(str(path), start, reason))
         return columns, rows
     return columns, rows
 
@@ -306,7 +333,12 @@ def _text(value: object, column: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f"column {column!r} holds a JSON {type(value).__name__}, not text")
-    text = str(value).strip()
+    text = str(value)
+    if len(text) > MAX_FIELD_CHARS:
+        raise ValueError(f"column {column!r} holds {len(text):,} characters, over the maximum of {MAX_FIELD_CHARS:,}")
+    if "\x00" in text:
+        raise ValueError(f"column {column!r} holds a NUL character (at character {text.index(chr(0)) + 1})")
+    text = text.strip()
     return text or None
 
 
@@ -383,6 +415,8 @@ def _document(
             source = "import"
     if not _SOURCE_NAME.match(source):
         reasons.append(f"source name {source!r} is not letters, digits, '_', '.' or '-'")
+    if values["url"] and (problem := web_url_problem(values["url"])):
+        reasons.append(problem)
     if reasons:
         raise ValueError("; ".join(reasons))
     assert date is not None and values["answer"] is not None
@@ -440,7 +474,8 @@ def _stored_state(corpus: Corpus, document: Document) -> tuple[tuple | None, lis
 
 
 def _planned_state(document: Document) -> tuple[tuple, list[tuple]]:
-    ids = segment_ids(document.id, document.segments)
+    stored_segments = split_long_segments(document.segments)
+    ids = segment_ids(document.id, stored_segments)
     row = (
         document.source,
         document.url,
@@ -455,11 +490,11 @@ def _planned_state(document: Document) -> tuple[tuple, list[tuple]]:
         document.http_status,
         sha256_hex(document.html),
         "ok",
-        len(document.segments),
+        len(stored_segments),
     )
     segments = [
         (ids[i], s.kind, s.label, s.speaker, ids[s.reply_to] if s.reply_to is not None else None, s.paragraphs)
-        for i, s in enumerate(document.segments)
+        for i, s in enumerate(stored_segments)
     ]
     return row, segments
 
@@ -562,6 +597,14 @@ def import_file(
     """
     layout, planned = plan_import(corpus, path, fmt, mapping, source)
     report = ImportReport(path=str(path), format=fmt, layout=layout.name, rows_read=len(planned))
+    try:
+        _store(corpus, planned, report)
+    except sqlite3.OperationalError as error:  # a read-only or locked file, a full disk
+        raise BadImportFile(f"{path}: cannot write to {corpus.path} ({error}); nothing imported") from error
+    return report
+
+
+def _store(corpus: Corpus, planned: list[PlannedDocument], report: ImportReport) -> None:
     with corpus.db.atomic():
         for item in planned:
             document = item.document
@@ -587,4 +630,3 @@ def import_file(
                 report.documents_added += 1
             else:
                 report.documents_updated += 1
-    return report
