@@ -46,6 +46,7 @@ class CrawlReport:
     errors_logged: int = 0
     store_error: str | None = None
     failures: list[tuple[str, str, str]] = field(default_factory=list)
+    refused_urls: int = 0
 
     @property
     def complete(self) -> bool:
@@ -59,6 +60,8 @@ class CrawlReport:
         ]
         if self.unchanged:
             parts.append(f"{self.unchanged} fetched again unchanged")
+        if self.refused_urls:
+            parts.append(f"{self.refused_urls} links refused (not http(s))")
         parts.append(
             f"{self.http_errors} HTTP errors, {self.offsite_redirects} off-site redirects, "
             f"{self.network_errors} network errors, {self.not_fetched} never fetched, {self.removed_pages} removed pages"
@@ -200,4 +203,5 @@ def run_crawl(
         errors_logged=stats.get("log_count/ERROR", 0),
         store_error=stats.get("communique/store_error_message"),
         failures=stats.get("communique/failures", []),
+        refused_urls=stats.get("communique/refused_urls", 0),
     )

@@ -34,6 +34,10 @@ REMOTE_CONTROL_ENABLED = False
 
 ITEM_PIPELINES = {"crawlers.pipelines.CorpusPipeline": 300}
 
+# Only http(s) is ever fetched: a link to file:///etc/passwd or data: must not be read.
+NON_WEB_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
+DOWNLOAD_HANDLERS = NON_WEB_HANDLERS
+
 LOG_LEVEL = "WARNING"
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -44,7 +48,7 @@ def replay_settings(base_url: str, hosts: list[str]) -> dict:
     return {
         "REPLAY_BASE_URL": base_url,
         "REPLAY_HOSTS": hosts,
-        "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+        "DOWNLOAD_HANDLERS": {**NON_WEB_HANDLERS, "http": handler, "https": handler},
         "AUTOTHROTTLE_ENABLED": False,
         "DOWNLOAD_DELAY": 0,
         "CONCURRENT_REQUESTS": 16,

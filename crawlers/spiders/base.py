@@ -32,6 +32,7 @@ from scrapy.utils.url import url_is_from_any_domain
 
 from corpus import Corpus
 from corpus.dates import has_year, parse_bound
+from corpus.limits import web_url_problem
 from corpus.records import Document, Fetch, Segment, Source
 from crawlers.items import FetchResult
 from crawlers.parsing import LayoutError
@@ -197,6 +198,11 @@ class BriefingSpider(scrapy.Spider):
     def article_requests(self, articles: Iterable[ListedArticle], listed_on: str | None = None):
         stats = self.crawler.stats
         for article in articles:
+            # A list page may link anything (javascript:, file:): only web pages are fetched and stored.
+            if problem := web_url_problem(article.url):
+                log.warning("%s: link %r refused: %s", self.name, article.title, problem)
+                stats.inc_value("communique/refused_urls")
+                continue
             if article.url in self.stored_urls:
                 if article.url not in self.refetching:
                     stats.inc_value("communique/skipped_stored")
