@@ -20,9 +20,10 @@ from corpus import queries
 
 from .actor_search import did_you_mean, find_actors
 
-# Sentinels FTS5's snippet() puts around matches; control characters never occur in
+# Sentinels FTS5's highlight() puts around matches; control characters never occur in
 # transcripts, so they can be told apart from the text and turned into <mark> after escaping.
 MATCH_START, MATCH_END = "\x02", "\x03"
+SNIPPET_WORDS = 40
 CLASS_LABELS = {"named": "named", "role": "by role", "oblique": "oblique", "absent": "not referred to"}
 
 
@@ -54,9 +55,57 @@ def highlight_forms(text: str, forms: list[dict]) -> Markup:
 
 
 def snippet_markup(snippet: str) -> Markup:
-    """An FTS snippet with its sentinels turned into <mark>, everything else escaped."""
-    escaped = str(escape(snippet))
-    return Markup(escaped.replace(MATCH_START, "<mark>").replace(MATCH_END, "</mark>"))
+    """An FTS snippet with its sentinels turned into <mark>, everything else escaped.
+
+    Marks always pair up, even if a transcript held a stray sentinel character.
+    """
+    out, open_mark = [], False
+    for piece in re.split(f"([{MATCH_START}{MATCH_END}])", snippet):
+        if piece in (MATCH_START, MATCH_END):
+            if (piece == MATCH_START) != open_mark:
+                out.append("<mark>" if piece == MATCH_START else "</mark>")
+                open_mark = not open_mark
+        else:
+            out.append(str(escape(piece)))
+    if open_mark:
+        out.append("</mark>")
+    return Markup("".join(out))
+
+
+def snippet_window(highlighted: str, words: int = SNIPPET_WORDS) -> str:
+    """The `words` consecutive words of a highlighted text that hold the most matches, with "…" where cut.
+
+    One pass over the text (FTS5's own snippet() takes time quadratic in the matches of a
+    turn: seconds for a few thousand); a match cut by the window keeps its sentinels paired.
+    """
+    tokens = highlighted.split()
+    if len(tokens) <= words:
+        return " ".join(tokens)
+    starts = [MATCH_START in token for token in tokens]
+    best, best_start, count = sum(starts[:words]), 0, sum(starts[:words])
+    for first in range(1, len(tokens) - words + 1):
+        count += starts[first + words - 1] - starts[first - 1]
+        if count > best:
+            best, best_start = count, first
+    # The leftmost best window ends at its last match: give its first match some words before it.
+    first_match = next((i for i in range(best_start, best_start + words) if starts[i]), best_start)
+    best_start = min(max(best_start, first_match - words // 4), len(tokens) - words)
+    # Whether a mark opened before the window is still open where it starts.
+    open_before = False
+    for token in tokens[:best_start]:
+        for char in token:
+            if char == MATCH_START:
+                open_before = True
+            elif char == MATCH_END:
+                open_before = False
+    window = " ".join(tokens[best_start : best_start + words])
+    if open_before:
+        window = MATCH_START + window
+    if window.count(MATCH_START) > window.count(MATCH_END):
+        window += MATCH_END
+    prefix = "… " if best_start > 0 else ""
+    suffix = " …" if best_start + words < len(tokens) else ""
+    return f"{prefix}{window}{suffix}"
 
 
 def fts_query(text: str) -> str:
@@ -95,7 +144,7 @@ def search_hits(conn: sqlite3.Connection, text: str, limit: int = 20, offset: in
     total, hits = queries.search_turns(conn, query, limit, offset, kind=kind, source=source, year=year,
                                        order=order, snippet_marks=(MATCH_START, MATCH_END))
     for hit in hits:
-        hit["snippet"] = snippet_markup(hit["snippet"])
+        hit["snippet"] = snippet_markup(snippet_window(hit.pop("highlighted")))
     return total, hits
 
 

@@ -10,6 +10,8 @@ import json
 import sqlite3
 from collections.abc import Sequence
 
+from .limits import MAX_TURN_CHARS
+
 SEARCH_ORDERS = {"relevance": "rank", "newest": "d.date DESC, s.position", "oldest": "d.date ASC, s.position"}
 
 # Every (answer, actor) the question or the answer refers to: the unit of the naming tables.
@@ -51,7 +53,11 @@ def search_turns(conn: sqlite3.Connection, fts: str, limit: int = 20, offset: in
     """(matching turns, one page of hits) for an FTS5 query, filtered and ordered.
 
     `fts` is already an FTS5 query (see communique.pages.fts_query): user words never reach
-    this function unquoted.
+    this function unquoted. Each hit's `highlighted` is its turn with every match between
+    `snippet_marks`, for the caller to cut a snippet from: highlight() costs time in
+    proportion to the turn, which corpus.limits caps, where FTS5's snippet() costs time in
+    the square of the turn's matches (seconds for a few thousand). A turn stored before
+    that cap comes unmarked, cut to its start.
     """
     where, params = ["segments_fts MATCH ?"], [fts]
     for clause, value in (("s.kind = ?", kind), ("d.source = ?", source), ("substr(d.date, 1, 4) = ?", year)):
@@ -68,7 +74,8 @@ def search_turns(conn: sqlite3.Connection, fts: str, limit: int = 20, offset: in
     hits = rows(
         conn,
         f"""SELECT s.id, s.kind, s.speaker, d.date, d.spokesperson, d.source, src.ministry, d.url, d.title,
-                   snippet(segments_fts, 0, ?, ?, ' … ', 40) AS snippet
+                   CASE WHEN length(s.text) <= {MAX_TURN_CHARS} THEN highlight(segments_fts, 0, ?, ?)
+                        ELSE substr(s.text, 1, 400) END AS highlighted
             {joins} WHERE {condition}
             ORDER BY {SEARCH_ORDERS[order]} LIMIT ? OFFSET ?""",
         [start, end, *params, limit, offset],

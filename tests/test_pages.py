@@ -139,10 +139,12 @@ async def test_semantic_search_sees_new_answers_without_a_rebuild(tmp_path):
 @pytest.mark.asyncio
 async def test_trends_page_draws_a_vega_lite_chart(datasette):
     html = (await datasette.client.get("/-/trends?actor=maduro&by=month")).text
-    assert "vegaEmbed(" in html and "/static/vendor/vega-lite.min.js" in html
-    assert '"named_rate"' in html and '"ministry": "fmprc"' in html
-    static = await datasette.client.get("/static/vendor/vega-lite.min.js")
-    assert static.status_code == 200
+    assert '<script src="/static/trends.js"' in html and "/static/vendor/vega-lite.min.js" in html
+    spec = html[html.index('id="trend-spec">'):]
+    assert '"named_rate"' in spec and '"ministry": "fmprc"' in spec
+    for script in ("/static/vendor/vega-lite.min.js", "/static/trends.js"):
+        assert (await datasette.client.get(script)).status_code == 200
+    assert "vegaEmbed(" in (await datasette.client.get("/static/trends.js")).text
 
 
 @pytest.mark.asyncio

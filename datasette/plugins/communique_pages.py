@@ -1,7 +1,9 @@
 """Communique's own pages in Datasette: turn and briefing pages, search, semantic search, actors, trends.
 
 Thin hooks: each view fetches from the corpus through `communique.pages` (plain
-functions, tested on their own) and renders a template of datasette/templates.
+functions, tested on their own) and renders a template of datasette/templates. Their
+queries run under Datasette's own time limit, and their parameters are checked against
+the limits of `communique.safety` (a 400 says which).
 """
 
 import asyncio
@@ -9,11 +11,13 @@ import json
 from urllib.parse import quote, unquote
 
 from datasette import hookimpl
+from datasette.database import QueryInterrupted
 from datasette.utils import tilde_decode
-from datasette.utils.asgi import NotFound, Response
+from datasette.utils.asgi import BadRequest, NotFound, Response
+from datasette.views.base import DatasetteError
 from markupsafe import Markup, escape
 
-from communique import pages
+from communique import pages, safety
 from communique.semantic import semantic_service
 from corpus import queries
 
@@ -25,6 +29,25 @@ TRUNCATE_AT = 280
 
 def _database(datasette):
     return next(db for name, db in datasette.databases.items() if name != "_internal")
+
+
+async def _bounded(datasette, db, fn):
+    """`fn(conn)` in Datasette's SQL thread, under Datasette's time limit; past it, a 400 that says so."""
+    ms = datasette.setting("sql_time_limit_ms")
+    try:
+        return await db.execute_fn(safety.time_limited(fn, ms))
+    except QueryInterrupted:
+        raise DatasetteError(
+            f"This took longer than the time limit of {ms:,} ms and was stopped: try rarer or fewer words.",
+            title="Query too long", status=400,
+        ) from None
+
+
+def _checked(check, *args):
+    try:
+        return check(*args)
+    except safety.BadQuery as error:
+        raise BadRequest(str(error)) from None
 
 
 @hookimpl
@@ -101,7 +124,7 @@ def render_cell(row, value, column, table):
 async def answer_view(datasette, request):
     db = _database(datasette)
     segment_id = request.url_vars["segment_id"]
-    context = await db.execute_fn(lambda conn: pages.answer_context(conn, segment_id))
+    context = await _bounded(datasette, db, lambda conn: pages.answer_context(conn, segment_id))
     if context is None:
         raise NotFound(f"No turn {segment_id} in this corpus")
     context["database"] = db.name
@@ -113,7 +136,7 @@ async def briefing_view(datasette, request):
     raw = request.url_vars["document_id"]
     context = None
     for document_id in dict.fromkeys((unquote(raw), tilde_decode(raw))):
-        context = await db.execute_fn(lambda conn: pages.briefing_context(conn, document_id))
+        context = await _bounded(datasette, db, lambda conn: pages.briefing_context(conn, document_id))
         if context is not None:
             break
     if context is None:
@@ -124,18 +147,15 @@ async def briefing_view(datasette, request):
 
 async def search_view(datasette, request):
     db = _database(datasette)
-    q = request.args.get("q", "").strip()
+    q = _checked(safety.check_query, request.args.get("q", ""))
     chosen = {key: request.args.get(key) or None for key in ("kind", "source", "year")}
     order = request.args.get("sort") or "relevance"
-    try:
-        page = max(1, int(request.args.get("page", "1") or 1))
-    except ValueError:
-        page = 1
+    page = _checked(safety.page_number, request.args.get("page"))
     total, hits = 0, []
     if q:
-        total, hits = await db.execute_fn(
-            lambda conn: pages.search_hits(conn, q, 20, 20 * (page - 1), order=order, **chosen))
-    choices = await db.execute_fn(pages.search_choices)
+        total, hits = await _bounded(
+            datasette, db, lambda conn: pages.search_hits(conn, q, 20, 20 * (page - 1), order=order, **chosen))
+    choices = await _bounded(datasette, db, pages.search_choices)
     context = {"q": q, **chosen, "sort": order, "total": total, "hits": hits, "page": page, "database": db.name,
                **choices}
     return Response.html(await datasette.render_template("search.html", context, request=request))
@@ -143,7 +163,7 @@ async def search_view(datasette, request):
 
 async def semantic_view(datasette, request):
     db = _database(datasette)
-    q = request.args.get("q", "").strip()
+    q = _checked(safety.check_query, request.args.get("q", ""))
     service = semantic_service(db.path)
     status = service.status()
     results = []
@@ -151,7 +171,7 @@ async def semantic_view(datasette, request):
         await db.execute_fn(service.index.refresh)
         vector = await asyncio.get_running_loop().run_in_executor(None, service.query_vector, q)
         hits = service.index.search(vector, 20)
-        details = await db.execute_fn(lambda conn: queries.turns_with_provenance(
+        details = await _bounded(datasette, db, lambda conn: queries.turns_with_provenance(
             conn, [h.segment_id for h in hits]))
         results = [{**details[h.segment_id], "score": h.score} for h in hits if h.segment_id in details]
     context = {"q": q, "results": results, "status": status, "model": status["model"], "database": db.name}
@@ -160,8 +180,8 @@ async def semantic_view(datasette, request):
 
 async def actors_view(datasette, request):
     db = _database(datasette)
-    q = request.args.get("q", "").strip()
-    context = await db.execute_fn(lambda conn: pages.actors_context(conn, q))
+    q = _checked(safety.check_query, request.args.get("q", ""))
+    context = await _bounded(datasette, db, lambda conn: pages.actors_context(conn, q))
     context.update({"q": q, "database": db.name})
     return Response.html(await datasette.render_template("actors.html", context, request=request))
 
@@ -172,12 +192,13 @@ async def trends_view(datasette, request):
     by = request.args.get("by", "month")
     if by not in ("week", "month", "quarter"):
         by = "month"
-    data = await db.execute_fn(lambda conn: pages.trend_data(conn, actor, by))
+    data = await _bounded(datasette, db, lambda conn: pages.trend_data(conn, actor, by))
     spec = pages.trend_chart_spec(data["rows"], data["actor"], by)
     # "actor" is Datasette's own template variable (the signed-in actor): the chosen one is actor_id.
     context = {
         **{k: v for k, v in data.items() if k != "actor"}, "actor_id": data["actor"], "by": by, "database": db.name,
         "commands": pages.export_commands(db.path, data["actor"], by) if data["rows"] else [],
-        "spec_json": Markup(json.dumps(spec).replace("</", "<\\/")),
+        # Read by static/trends.js: no "<" inside, so the JSON cannot end its <script> element.
+        "spec_json": Markup(json.dumps(spec).replace("<", "\\u003c")),
     }
     return Response.html(await datasette.render_template("trends.html", context, request=request))
