@@ -19,13 +19,32 @@ LISTED_AT_MOST = 20  # rows of a problem list `stats` prints before it only coun
 EPILOG_EXAMPLE = "Example:\n\n    communique --db corpus.db crawl fmprc --replay tests/files/fmprc"
 
 
-def _open_corpus(db_path: Path):
+def _open_corpus(db_path: Path, *, existing: bool = False, write: bool = False):
+    """The corpus at db_path: `existing` refuses to create one, `write` refuses a read-only file."""
     from corpus import Corpus, CorpusError
+    from corpus.files import require_existing, require_writable
 
     try:
+        if existing:
+            require_existing(db_path)
+        if write:
+            require_writable(db_path)
         return Corpus(db_path)
     except CorpusError as error:
         raise click.ClickException(str(error)) from error
+
+
+def _date_range(since: str | None, until: str | None):
+    """--since and --until as dates; a bad date or a reversed range is an error naming them."""
+    from corpus.dates import parse_bound
+
+    try:
+        first, last = parse_bound(since, "since"), parse_bound(until, "until")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if first and last and first > last:
+        raise click.ClickException(f"--since {since} is after --until {until}: no date is in that range")
+    return first, last
 
 
 class CommandLine(click.Group):
@@ -87,17 +106,18 @@ def crawl(obj, source, replay, since, until, refetch, verbose) -> None:
         communique crawl fmprc --refetch 2020-06-01
     """
     from corpus import CorpusError
-    from corpus.dates import parse_bound
     from crawlers.replay import ReplayError
     from crawlers.run import UnknownSource, run_crawl
     from crawlers.site_config import ConfigError
     from crawlers.spiders.base import parse_refetch
 
+    _date_range(since, until)
     try:
-        parse_bound(since, "since")
-        parse_bound(until, "until")
         parse_refetch(refetch)
-        _open_corpus(obj["db_path"]).close()
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    _open_corpus(obj["db_path"], write=True).close()
+    try:
         report = run_crawl(
             source,
             obj["db_path"],
@@ -124,7 +144,7 @@ def stats(obj) -> None:
     Example:
         communique stats
     """
-    with _open_corpus(obj["db_path"]) as corpus:
+    with _open_corpus(obj["db_path"], existing=True) as corpus:
         numbers = corpus.stats()
     click.echo(f"Corpus {obj['db_path']}")
     click.echo("\nDocuments")
@@ -186,7 +206,7 @@ def analyze(obj, model, actor_files, backend, batch_size, stance_model) -> None:
 
     registry = _load_registry(actor_files)
     settings = EmbeddingSettings(model=model or DEFAULT_MODEL, batch_size=batch_size, backend=backend)
-    with _open_corpus(obj["db_path"]) as corpus:
+    with _open_corpus(obj["db_path"], existing=True, write=True) as corpus:
         try:
             report = analyze_corpus(corpus, registry, settings, stance_model=stance_model)
         except (EmbeddingError, StanceModelError) as error:
@@ -284,7 +304,7 @@ def import_(obj, file, fmt, mappings, source) -> None:
         if not sep or not column or not field:
             raise click.ClickException(f"--map {item!r}: expected COLUMN=FIELD")
         mapping[column] = field
-    with _open_corpus(obj["db_path"]) as corpus:
+    with _open_corpus(obj["db_path"], write=True) as corpus:
         try:
             report = import_file(corpus, file, fmt, mapping, source)
         except BadImportFile as error:
@@ -492,15 +512,12 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) 
     """
     from analysis.trends import trend_rows
     from corpus.analysis_store import actor_answer_records, corpus_provenance, titles_of
-    from corpus.dates import parse_bound
 
     from .export import ExportError, column_notes, plot_trends, provenance, trend_table, write_rows
 
-    try:
-        first, last = parse_bound(since, "since"), parse_bound(until, "until")
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
-    with _open_corpus(obj["db_path"]) as corpus:
+    first, last = _date_range(since, until)
+    since, until = first and first.isoformat(), last and last.isoformat()
+    with _open_corpus(obj["db_path"], existing=True) as corpus:
         _check_actors(corpus, actors)
         chosen = _sources(corpus, ministries)
         rows = []
@@ -548,7 +565,6 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) 
     """
     from corpus import queries
     from corpus.analysis_store import corpus_provenance
-    from crawlers.spiders.base import parse_bound
 
     from .export import column_notes, provenance, quote_columns, quote_table, write_rows
     from .pages import fts_query
@@ -558,12 +574,9 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) 
     fts = fts_query(text) if text else None
     if text and not fts:
         raise click.ClickException(f"--query {text!r} has no words to search for")
-    try:
-        parse_bound(since, "since")
-        parse_bound(until, "until")
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
-    with _open_corpus(obj["db_path"]) as corpus:
+    first, last = _date_range(since, until)
+    since, until = first and first.isoformat(), last and last.isoformat()
+    with _open_corpus(obj["db_path"], existing=True) as corpus:
         if actor:
             _check_actors(corpus, (actor,))
         chosen = _sources(corpus, ministries)
@@ -611,22 +624,30 @@ def sources(obj) -> None:
 
 
 @main.command()
-@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on (1 to 65535).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--public", is_flag=True,
+              help="For a public host: tables, canned queries and search only; no arbitrary SQL (?sql=).")
 @click.pass_obj
-def serve(obj, port: int, host: str) -> None:
+def serve(obj, port: int, host: str, public: bool) -> None:
     """Publish the corpus in Datasette (read-only), with search and facets.
+
+    Every request is bounded (time, result size, search length); SIGTERM stops it at once.
 
     \b
     Example:
         communique serve --port 8001
+        communique serve --host 0.0.0.0 --port 80 --public
     """
-    from .publish import serve_corpus
+    from .publish import ServeError, listening_socket, serve_corpus
 
     db_path = obj["db_path"]
-    if not db_path.exists():
-        raise click.ClickException(f"no corpus at {db_path}: crawl or import something first")
-    _open_corpus(db_path).close()  # upgrades the schema and rejects a corrupt file
-    click.echo(f"Serving {db_path} on http://{host}:{port}/ "
-               "(semantic search loads its model and vectors in the background: /-/semantic says how far)")
-    serve_corpus(db_path, host=host, port=port)
+    _open_corpus(db_path, existing=True).close()  # upgrades the schema and rejects a corrupt file
+    try:
+        sock = listening_socket(host, port)  # a port taken or out of range fails here, in one line
+    except ServeError as error:
+        raise click.ClickException(str(error)) from error
+    mode = "public: no arbitrary SQL" if public else "arbitrary SQL allowed, bounded; use --public on a public host"
+    click.echo(f"Serving {db_path} on http://{host}:{port}/ ({mode}; semantic search loads its model and "
+               "vectors in the background: /-/semantic says how far)")
+    serve_corpus(db_path, public=public, sock=sock)

@@ -28,7 +28,9 @@ def load_metadata(db_path: Path, config_dir: Path = DATASETTE_DIR) -> dict:
 
 
 SETTINGS = {"default_page_size": 50, "sql_time_limit_ms": 3000, "facet_time_limit_ms": 500}
-PUBLIC_SETTINGS = {"default_allow_sql": False, "allow_csv_stream": False, "allow_download": False}
+# A public server answers what a reader asks for: no arbitrary SQL, no whole-table CSV streams, and
+# no facet suggestions (dozens of extra queries on every table page).
+PUBLIC_SETTINGS = {"default_allow_sql": False, "allow_csv_stream": False, "allow_download": False, "suggest_facets": False}
 # How long a shutdown waits for requests in flight; their queries are interrupted first.
 SHUTDOWN_GRACE_S = 2
 
@@ -37,7 +39,8 @@ class ServeError(Exception):
     """The server could not start: the message says where and why."""
 
 
-def datasette_app(db_path: Path, config_dir: Path = DATASETTE_DIR, public: bool = False):
+def datasette_app(db_path: Path, config_dir: Path = DATASETTE_DIR, public: bool = False, settings: dict | None = None):
+    """A Datasette over the corpus; `settings` override Datasette's (a shorter time limit in tests)."""
     from datasette.app import Datasette
 
     templates = config_dir / "templates"
@@ -49,7 +52,7 @@ def datasette_app(db_path: Path, config_dir: Path = DATASETTE_DIR, public: bool 
         template_dir=str(templates) if templates.is_dir() else None,
         plugins_dir=str(plugins) if plugins.is_dir() else None,
         static_mounts=[("static", str(static))] if static.is_dir() else None,
-        settings={**SETTINGS, **(PUBLIC_SETTINGS if public else {})},
+        settings={**SETTINGS, **(PUBLIC_SETTINGS if public else {}), **(settings or {})},
     )
 
 

@@ -46,6 +46,21 @@ def crawled_db(tmp_path_factory) -> Path:
 ANALYZED_DAYS = [("2019-01-21", "2019-01-25"), ("2019-02-01", "2019-02-01"), ("2019-02-11", "2019-02-11"),
                  ("2019-02-15", "2019-02-15"), ("2019-04-10", "2019-04-10"), ("2019-04-17", "2019-04-17"),
                  ("2020-07-02", "2020-07-02")]
+HOSTILE_URL = "javascript:alert(document.domain)//"
+FOUNDING_BRIEFING = "fmprc:t1632218"
+
+
+@pytest.fixture(scope="session")
+def hostile_db(analyzed_db, tmp_path_factory) -> Path:
+    """The analysed corpus with one briefing's link turned into script, as a corpus stored before
+    links were checked would hold it (the corpus itself refuses such a URL now)."""
+    import sqlite3
+
+    db = tmp_path_factory.mktemp("hostile") / "hostile.db"
+    with sqlite3.connect(analyzed_db) as source, sqlite3.connect(db) as copy:
+        source.backup(copy)
+        copy.execute("UPDATE documents SET url = ? WHERE id = ?", [HOSTILE_URL, FOUNDING_BRIEFING])
+    return db
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +71,25 @@ def analyzed_db(tmp_path_factory) -> Path:
         run_communique("crawl", "fmprc", "--replay", str(FMPRC_REPLAY), "--since", since, "--until", until, db=db)
     run_communique("analyze", db=db)
     return db
+
+
+# Browser tests need Debian's chromium: when it is missing they are skipped, and the run
+# ends with one line that says so and how to enable them.
+_browser_skips: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and report.nodeid.startswith("tests/test_browser.py"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        _browser_skips.append(reason.removeprefix("Skipped: "))
+
+
+def pytest_unconfigure(config):
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if _browser_skips and reporter is not None:
+        reporter.write_line(
+            f"NOTE: {len(_browser_skips)} browser tests were skipped ({_browser_skips[0]}): "
+            "install Debian's chromium (apt-get install chromium, as .ci/run does) "
+            "or set COMMUNIQUE_CHROMIUM to a Chromium binary to run them.",
+            yellow=True, bold=True,
+        )

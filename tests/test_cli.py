@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from communique.cli import main
-from tests.conftest import run_communique
+from tests.conftest import FMPRC_REPLAY, run_communique
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -156,3 +159,83 @@ def test_an_unknown_actor_suggests_the_ids_it_may_mean(analyzed_db, tmp_path):
                                        "--output", str(output)])
     assert result.exit_code != 0 and not output.exists()
     assert "did you mean xinjiang_government (Government of the Xinjiang Uygur Autonomous Region)" in result.output
+
+
+# One line on every failure (issue 13) ----------------------------------------------------
+
+
+def one_line_error(result) -> str:
+    """The whole of stderr, which must be one line: no traceback, no usage text."""
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_stats_and_exports_on_a_missing_corpus_say_so_and_create_nothing(tmp_path):
+    missing = tmp_path / "missing.db"
+    for args in (["stats"], ["analyze"], ["export", "quotes", "--actor", "maduro", "--output", str(tmp_path / "q.csv")],
+                 ["export", "trends", "--actor", "maduro", "--output", str(tmp_path / "t.csv")],
+                 ["serve", "--port", "8001"]):
+        result = run_communique(*args, db=missing, check=False)
+        assert one_line_error(result) == f"Error: no corpus at {missing}: crawl or import something first", args
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["crawl", "fmprc", "--since", "2020-02-01", "--until", "2020-01-01"],
+         "--since 2020-02-01 is after --until 2020-01-01: no date is in that range"),
+        (["export", "trends", "--actor", "maduro", "--since", "2019-12-31", "--until", "2019-01-01", "--output", "x.csv"],
+         "--since 2019-12-31 is after --until 2019-01-01: no date is in that range"),
+        (["export", "quotes", "--actor", "maduro", "--since", "2019-06-01", "--until", "2019-05-31", "--output", "x.csv"],
+         "--since 2019-06-01 is after --until 2019-05-31: no date is in that range"),
+        (["export", "quotes", "--actor", "maduro", "--since", "notadate", "--output", "x.csv"],
+         "--since 'notadate' is not a date (use YYYY-MM-DD)"),
+        (["export", "trends", "--actor", "maduro", "--until", "2019-02-30", "--output", "x.csv"],
+         "--until '2019-02-30' is not a date (use YYYY-MM-DD)"),
+    ],
+)
+def test_reversed_ranges_and_bad_dates_are_errors_everywhere(crawled_db, tmp_path, args, message):
+    result = run_communique(*args, db=crawled_db, check=False, cwd=tmp_path)
+    assert one_line_error(result) == f"Error: {message}"
+    assert list(tmp_path.iterdir()) == []
+
+
+def without_root_powers() -> list[str]:
+    """A command prefix that takes away root's power to write through any file mode (CAP_DAC_OVERRIDE),
+    so that a read-only file is read-only to the command as it is to a user."""
+    import os
+    import shutil
+
+    if os.geteuid() != 0:
+        return []
+    if shutil.which("setpriv") is None:
+        pytest.skip("running as root without util-linux's setpriv: a read-only file cannot be made")
+    return ["setpriv", "--bounding-set=-dac_override"]
+
+
+@pytest.fixture
+def read_only_corpus(tmp_path):
+    """A real corpus with one imported answer, its file made read-only."""
+    import stat
+
+    db = tmp_path / "corpus.db"
+    csv_file = tmp_path / "rows.csv"
+    csv_file.write_text('id,date,question,answer\n1,2019-01-24,"Guaido?","We support the Venezuelan government."\n')
+    run_communique("import", str(csv_file), db=db)
+    db.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    return db, csv_file
+
+
+def test_import_and_crawl_into_a_read_only_corpus_fail_in_one_line(read_only_corpus):
+    db, csv_file = read_only_corpus
+    before = db.read_bytes()
+    command = [*without_root_powers(), sys.executable, "-m", "communique", "--db", str(db)]
+    for args in (["import", str(csv_file)], ["crawl", "fmprc", "--replay", str(FMPRC_REPLAY)], ["analyze"]):
+        result = subprocess.run(command + args, capture_output=True, text=True)
+        assert one_line_error(result) == f"Error: {db} is read-only: nothing can be stored in it (check its permissions)"
+    stats = subprocess.run(command + ["stats"], capture_output=True, text=True)
+    assert stats.returncode == 0 and "segments" in stats.stdout.lower()
+    assert db.read_bytes() == before

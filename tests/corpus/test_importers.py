@@ -401,3 +401,108 @@ def test_a_missing_file_or_unknown_format_is_refused_with_its_path(corpus, tmp_p
         import_file(corpus, missing, "csv")
     with pytest.raises(BadImportFile, match=f"^{DEVSET}: unknown format 'xlsx'; the formats are csv, jsonl$"):
         import_file(corpus, DEVSET, "xlsx")
+
+
+# Hostile and outsized input --------------------------------------------------------------
+
+
+def test_a_url_that_is_not_http_is_refused_with_its_line_in_csv_and_jsonl(corpus, tmp_path):
+    rows = [list(row) for row in CMFA_ROWS]
+    rows[1][5] = "javascript:alert(document.domain)//"  # line 3
+    rows[2][5] = "file:///etc/passwd"  # line 4
+    path = write_csv(tmp_path / "presscon.csv", CMFA_HEADER, rows)
+    with pytest.raises(BadImportFile) as refused:
+        import_file(corpus, path, "csv")
+    assert str(refused.value).splitlines()[1:] == [
+        f"{path}:3: URL 'javascript:alert(document.domain)//' is not an http(s) URL",
+        f"{path}:4: URL 'file:///etc/passwd' is not an http(s) URL",
+    ]
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text(json.dumps({"date": "2019-01-29", "answer": MADURO_A, "url": " JavaScript:alert(1)"}) + "\n")
+    with pytest.raises(BadImportFile, match=r"items\.jsonl:1: URL 'JavaScript:alert\(1\)' is not an http\(s\) URL"):
+        import_file(corpus, jsonl, "jsonl")
+    assert corpus.db["documents"].count == 0
+
+
+def test_a_nul_character_is_refused_in_csv_and_jsonl(corpus, tmp_path):
+    rows = [list(row) for row in CMFA_ROWS]
+    rows[0][3] = "We support\x00 the Venezuelan government."
+    path = write_csv(tmp_path / "presscon.csv", CMFA_HEADER, rows)
+    with pytest.raises(BadImportFile) as refused:
+        import_file(corpus, path, "csv")
+    assert str(refused.value).splitlines()[1:] == [f"{path}:2: column 'answer' holds a NUL character (at character 11)"]
+    jsonl = tmp_path / "items.jsonl"
+    jsonl.write_text(json.dumps({"date": "2019-01-29", "answer": "ok"}) + "\n"
+                     + json.dumps({"date": "2019-01-30", "question": "a\u0000b", "answer": "ok"}) + "\n")
+    with pytest.raises(BadImportFile, match=r"items\.jsonl:2: column 'question' holds a NUL character \(at character 2\)"):
+        import_file(corpus, jsonl, "jsonl")
+    assert corpus.db["documents"].count == 0
+
+
+def test_fields_up_to_the_documented_maximum_import_alike_from_csv_and_jsonl(corpus, tmp_path):
+    from corpus.limits import MAX_FIELD_CHARS
+
+    long_answer = ("We support the Venezuelan government. " * 6000).strip()  # 227,999 characters
+    assert len(long_answer) > 131_072  # the csv module's own limit, which used to stop the import
+    rows = [list(CMFA_ROWS[0]), list(CMFA_ROWS[1])]
+    rows[0][3] = long_answer
+    csv_path = write_csv(tmp_path / "long.csv", CMFA_HEADER, rows)
+    jsonl_path = tmp_path / "long.jsonl"
+    jsonl_path.write_text(json.dumps({"id": "j1", "date": "2019-01-29", "answer": long_answer}) + "\n")
+    assert import_file(corpus, csv_path, "csv").documents_added == 2
+    assert import_file(corpus, jsonl_path, "jsonl").documents_added == 1
+    for document in ("cmfa_presscon:1011", "import:j1"):
+        parts = [t["text"] for t in corpus.segments_of(document) if t["kind"] in ("answer", "statement")]
+        assert "".join(" ".join(parts).split()) == "".join(long_answer.split())
+
+    over = "x" * (MAX_FIELD_CHARS + 1)
+    rows[1][3] = over  # line 3
+    write_csv(csv_path, CMFA_HEADER, rows)
+    jsonl_path.write_text(json.dumps({"date": "2019-01-29", "answer": over}) + "\n")
+    reason = f"column 'answer' holds {MAX_FIELD_CHARS + 1:,} characters, over the maximum of {MAX_FIELD_CHARS:,}"
+    for path, fmt, line in ((csv_path, "csv", 3), (jsonl_path, "jsonl", 1)):
+        with pytest.raises(BadImportFile) as refused:
+            import_file(corpus, path, fmt)
+        assert str(refused.value).splitlines()[1:] == [f"{path}:{line}: {reason}"]
+
+
+def test_an_unterminated_quote_is_reported_on_the_line_that_opens_it(corpus, tmp_path):
+    path = tmp_path / "presscon.csv"
+    path.write_text(
+        "id,date,question,answer\n"
+        f'1011,2019-01-29,"{MADURO_Q}","{MADURO_A}"\n'
+        f'1012,2019-01-29,"{STILL_Q}","{STILL_A}\n'  # line 3: the answer's quote is never closed
+        f'1014,2019-01-29,"{CHANGES_Q}","{CHANGES_A}"\n'
+        f'1105,2019-02-01,"{PARTIES_Q}","{PARTIES_A}"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(BadImportFile) as refused:
+        import_file(corpus, path, "csv")
+    [problem] = refused.value.problems
+    assert problem.line == 3
+    assert problem.reason.startswith("malformed CSV: the quoted field opened on this line is not closed where it should be (at line 4:")
+    path.write_text(f'id,date,question,answer\n1011,2019-01-29,"{MADURO_Q}","{MADURO_A}\n', encoding="utf-8")
+    with pytest.raises(BadImportFile) as refused:
+        import_file(corpus, path, "csv")
+    assert [p.line for p in refused.value.problems] == [2]
+    assert corpus.db["documents"].count == 0
+
+
+def test_a_five_megabyte_answer_is_stored_whole_as_parts_of_bounded_size(corpus, tmp_path):
+    from corpus.limits import MAX_TURN_CHARS
+
+    paragraph = "Guaido and the opposition met the Venezuelan government again, and China supports dialogue. " * 10
+    answer = "\n\n".join([paragraph.strip()] * 5600)  # 5.2 million characters
+    assert len(answer) > 5_000_000
+    path = tmp_path / "huge.jsonl"
+    path.write_text(json.dumps({"id": "huge", "date": "2019-02-01", "question": PARTIES_Q, "answer": answer}) + "\n")
+    report = import_file(corpus, path, "jsonl")
+    turns = corpus.segments_of("cmfa_presscon:huge")
+    question, parts = turns[0], turns[1:]
+    assert report.segments_added == len(turns) > 500
+    assert all(t["kind"] == "answer" and t["reply_to"] == question["id"] for t in parts)
+    assert max(len(t["text"]) for t in parts) <= MAX_TURN_CHARS
+    assert "".join("".join(t["text"] for t in parts).split()) == "".join(answer.split())
+    assert corpus.db["documents"].get("cmfa_presscon:huge")["segment_count"] == len(turns)
+    assert json.loads(corpus.raw_html("cmfa_presscon:huge"))["answer"] == answer
+    assert counts(import_file(corpus, path, "jsonl")) == (1, 0, 0, 1, 0)
