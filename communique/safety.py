@@ -33,7 +33,7 @@ import threading
 import weakref
 from pathlib import Path
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from corpus.limits import is_web_url
 

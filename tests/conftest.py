@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,6 +34,42 @@ def run_communique(*args: str, db: Path | None = None, check: bool = True, **kwa
     if check and result.returncode != 0:
         raise AssertionError(f"communique {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
     return result
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(db: Path, capture: bool = False) -> tuple[subprocess.Popen, str]:
+    """`communique serve` on a free port, once it answers; its output captured or dropped."""
+    port = free_port()
+    output = subprocess.PIPE if capture else subprocess.DEVNULL
+    process = subprocess.Popen(
+        [sys.executable, "-m", "communique", "--db", str(db), "serve", "--port", str(port)],
+        stdout=output, stderr=output, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            return process, base
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError("communique serve did not start")
+
+
+@contextlib.contextmanager
+def serving(db: Path):
+    process, base = start_server(db)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,10 @@ Each test saves a screenshot in its own output folder (pytest's tmp_path).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
+
+from tests.conftest import serving
 
 CHROMIUM = os.environ.get("COMMUNIQUE_CHROMIUM", "/usr/bin/chromium")
 GUAIDO_AVOIDED = 8  # answers of the analysed fixture whose question named Guaidó and that did not
@@ -22,33 +19,16 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture(scope="module")
+def server(analyzed_db):
+    with serving(analyzed_db) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
-def server(analyzed_db):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "communique", "--db", str(analyzed_db), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("communique serve did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+def hostile_server(hostile_db):
+    with serving(hostile_db) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -108,10 +88,21 @@ def test_semantic_search_shows_ranked_answers(server, page, tmp_path):
     page.screenshot(path=str(tmp_path / "semantic.png"), full_page=True)
 
 
+def csp_violations(page) -> list[str]:
+    """Console messages of the page about scripts or styles its Content-Security-Policy refused."""
+    found: list[str] = []
+    page.on("console", lambda message: found.append(message.text) if "Content Security Policy" in message.text else None)
+    return found
+
+
 def test_open_a_chart(server, page, tmp_path):
-    page.goto(server + "/-/trends?actor=maduro&by=month")
+    refused = csp_violations(page)
+    response = page.goto(server + "/-/trends?actor=maduro&by=month")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     page.wait_for_selector("#chart svg", timeout=20000)
     assert page.locator("#chart svg path").count() > 0
+    # Vega draws under the strict policy: no inline script, no eval.
+    assert refused == []
     page.screenshot(path=str(tmp_path / "chart.png"), full_page=True)
 
 
@@ -224,3 +215,29 @@ def test_answers_by_actor_reads_as_a_table_not_a_wall_of_text(server, page, anal
     assert page.evaluate("document.body.scrollHeight") < rows * 400
     cut.first.click()
     page.wait_for_selector("#turn")
+
+
+def test_a_javascript_link_is_plain_text_and_nothing_runs(hostile_server, page, tmp_path, hostile_db):
+    import sqlite3
+
+    from tests.conftest import FOUNDING_BRIEFING
+
+    answer_id = sqlite3.connect(hostile_db).execute(
+        "SELECT id FROM segments WHERE document_id = ? AND kind = 'answer' ORDER BY position", [FOUNDING_BRIEFING]
+    ).fetchone()[0]
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    refused = csp_violations(page)
+    for path in (f"/-/answer/{answer_id}",
+                 "/-/search?q=%22closely+following+the+current+situation+in+Venezuela%22&kind=answer",
+                 "/-/semantic?q=the+situation+in+Venezuela+and+the+sovereignty+of+its+government"):
+        response = page.goto(hostile_server + path)
+        assert "script-src 'self'" in response.headers["content-security-policy"], path
+        assert page.locator("a[href^='javascript' i]").count() == 0, path
+        page.locator(".not-a-link", has_text="official transcript").first.click()
+        page.wait_for_timeout(200)
+        assert dialogs == [] and page.url == hostile_server + path, path
+    assert refused == []
+    page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
+    # The policy is in force in the browser: a string is never run as script.
+    assert page.evaluate("() => { try { eval('1'); return 'ran'; } catch (error) { return error.name; } }") == "EvalError"

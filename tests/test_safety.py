@@ -8,8 +8,6 @@ import html
 import json
 import re
 import signal
-import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -22,8 +20,7 @@ from communique.safety import MAX_QUERY_CHARS, MAX_QUERY_WORDS, MAX_RESULT_BYTES
 from corpus import Corpus
 from corpus.importers import import_file
 from corpus.limits import MAX_TURN_CHARS
-from tests.conftest import FOUNDING_BRIEFING, HOSTILE_URL
-from tests.test_browser import free_port
+from tests.conftest import FOUNDING_BRIEFING, HOSTILE_URL, run_communique, start_server
 
 GUAIDO = "Guaido and the opposition met the Venezuelan government again, and China supports dialogue. "
 
@@ -251,8 +248,6 @@ async def test_every_page_carries_a_policy_that_runs_only_this_servers_scripts(d
 
 
 def test_serve_refuses_a_bad_or_taken_port_in_one_line(huge_turn_db):
-    from tests.conftest import run_communique
-
     result = run_communique("serve", "--port", "99999", db=huge_turn_db, check=False)
     assert result.returncode == 1 and result.stderr == "Error: --port 99999 is not a port number (1 to 65535)\n"
     import socket
@@ -267,21 +262,8 @@ def test_serve_refuses_a_bad_or_taken_port_in_one_line(huge_turn_db):
 
 
 def test_serve_stops_at_once_on_sigterm_with_a_hostile_request_in_flight(huge_turn_db):
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "communique", "--db", str(huge_turn_db), "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server, base = start_server(huge_turn_db, capture=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                assert time.monotonic() < deadline and server.poll() is None, "communique serve did not start"
-                time.sleep(0.2)
         # A query that would run until Datasette's 3 s limit; stopped at once by the shutdown.
         sql = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
         answers: list = []
