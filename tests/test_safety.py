@@ -233,7 +233,8 @@ async def test_every_page_carries_a_policy_that_runs_only_this_servers_scripts(d
     answer_id = Corpus(huge_turn_db).segments_of("import:small")[1]["id"]
     for path in ("/", f"/{name}", f"/{name}/turns", f"/{name}/turns?_search=sanctions", f"/{name}?sql=select+1",
                  f"/{name}/avoided?actor=guaido", "/-/search?q=sanctions", "/-/semantic?q=sanctions",
-                 f"/-/answer/{answer_id}", "/-/trends?actor=guaido", f"/{name}.json", "/-/nothing-here"):
+                 f"/-/answer/{answer_id}", "/-/trends?actor=guaido", f"/{name}.json", "/-/nothing-here",
+                 f"/{name}/turns?_search=" + "+".join(["a"] * 2000)):
         response = await datasette.client.get(path)
         assert response.headers["content-security-policy"] == policy, path
         assert response.headers["x-content-type-options"] == "nosniff", path

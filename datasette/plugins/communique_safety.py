@@ -36,10 +36,6 @@ def asgi_wrapper(datasette):
         async def bounded(scope, receive, send):
             if scope["type"] != "http":
                 return await app(scope, receive, send)
-            problem = safety.table_search_problem(scope.get("query_string", b""))
-            if problem:
-                return await _refuse(send, problem)
-
             async def send_with_policy(event):
                 if event["type"] == "http.response.start":
                     headers = [h for h in event.get("headers", []) if h[0].lower() != b"content-security-policy"]
@@ -47,6 +43,9 @@ def asgi_wrapper(datasette):
                     event = {**event, "headers": headers}
                 await send(event)
 
+            problem = safety.table_search_problem(scope.get("query_string", b""))
+            if problem:
+                return await _refuse(send_with_policy, problem)
             await app(scope, receive, send_with_policy)
 
         return bounded
