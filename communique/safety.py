@@ -71,11 +71,13 @@ def check_query(text: str, name: str = "q") -> str:
 
 def page_number(value: str | None, last: int = MAX_SEARCH_PAGE) -> int:
     """A 1-based page number from a request, or BadQuery."""
-    if value is None or value.strip() == "":
+    text = (value or "").strip()
+    if not text:
         return 1
-    if not value.strip().isdigit() or not 1 <= int(value) <= last:
+    # isdecimal, not isdigit: int() reads every decimal digit, not "²"; and a short one, not 5,000 digits.
+    if not (text.isdecimal() and len(text) <= len(str(last)) and 1 <= int(text) <= last):
         raise BadQuery(f"page must be a whole number from 1 to {last}, not {value[:40]!r}")
-    return int(value)
+    return int(text)
 
 
 # Links ----------------------------------------------------------------------------------

@@ -143,7 +143,9 @@ async def test_a_table_search_over_the_limits_is_a_400_too(datasette, huge_turn_
     ("page", "message"),
     [("abc", "page must be a whole number from 1 to 500, not 'abc'"),
      ("99999999999999999999", "page must be a whole number from 1 to 500, not '99999999999999999999'"),
-     ("0", "page must be a whole number from 1 to 500, not '0'")],
+     ("0", "page must be a whole number from 1 to 500, not '0'"),
+     ("²", "page must be a whole number from 1 to 500, not '²'"),
+     ("9" * 5000, "page must be a whole number from 1 to 500, not '" + "9" * 40 + "'")],
 )
 async def test_a_bad_page_number_is_a_400_not_a_500(datasette, page, message):
     response = await datasette.client.get(f"/-/search?q=Guaido&page={page}")
