@@ -13,6 +13,9 @@ connection and response, and the page views call them on their own parameters.
   interrupts a statement between steps; these bound what one step can do.
 * **The pages' own queries get Datasette's time limit** (`time_limited`), and stop at
   once when the server shuts down (`interrupt_queries`).
+* **Arbitrary SQL runs one query at a time** (`asks_arbitrary_sql`): a request with `sql=`
+  or `_where=` waits at most ARBITRARY_SQL_WAIT_S for the one slot, else 429. Each such
+  query may take the whole time limit: several at once would take every core from readers.
 * **Search input is capped** (`check_query`): MAX_QUERY_CHARS characters and
   MAX_QUERY_WORDS words, answered with a 400 that says so.
 * **Links go to the web only** (`web_link`): an http(s) URL becomes a link, anything
@@ -44,6 +47,8 @@ MAX_PRINTF_WIDTH = 10_000
 MAX_QUERY_CHARS = 1_000
 MAX_QUERY_WORDS = 50
 MAX_SEARCH_PAGE = 500
+ARBITRARY_SQL_AT_ONCE = 1
+ARBITRARY_SQL_WAIT_S = 1.0
 
 _WORD = re.compile(r"[\w'-]+")
 
@@ -258,3 +263,12 @@ def table_search_problem(query_string: bytes) -> str | None:
             except BadQuery as error:
                 return str(error)
     return None
+
+
+def asks_arbitrary_sql(query_string: bytes) -> bool:
+    """Whether a request carries SQL of the visitor's own (`sql=`, a table's `_where=`)."""
+    from urllib.parse import parse_qsl
+
+    if b"sql=" not in query_string and b"_where=" not in query_string:
+        return False
+    return any(key in ("sql", "_where") for key, _ in parse_qsl(query_string.decode("latin-1")))

@@ -106,6 +106,21 @@ async def test_a_query_that_never_ends_is_interrupted_at_the_time_limit(huge_tur
 
 
 @pytest.mark.asyncio
+async def test_arbitrary_sql_runs_one_query_at_a_time(huge_turn_db):
+    import asyncio
+
+    ds = datasette_app(huge_turn_db, settings={"sql_time_limit_ms": 2000})
+    sql = "with recursive c(x) as (select 1 union all select x + 1 from c) select count(*) from c"
+    first, second = await asyncio.gather(*(ds.client.get(f"/{huge_turn_db.stem}.json", params={"sql": sql})
+                                           for _ in range(2)))
+    # One ran to the time limit; the other waited a second for the slot and was told to come back.
+    assert sorted([first.status_code, second.status_code]) == [400, 429]
+    refused = first if first.status_code == 429 else second
+    assert refused.headers["retry-after"] == "3" and "runs one at a time" in refused.text
+    assert (await ds.client.get(f"/{huge_turn_db.stem}.json", params={"sql": "select 1"})).status_code == 200
+
+
+@pytest.mark.asyncio
 async def test_a_public_server_runs_no_arbitrary_sql_but_serves_tables_queries_and_search(huge_turn_db):
     ds = datasette_app(huge_turn_db, public=True)
     name = huge_turn_db.stem
