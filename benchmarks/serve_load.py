@@ -1,7 +1,7 @@
 """Load on `communique serve`: N concurrent clients mixing normal and hostile requests.
 
     python benchmarks/serve_load.py [--db demo/communique.db] [--clients 32] [--seconds 60]
-                                    [--hostile 0.25] [--public]
+                                    [--hostile 0.25] [--public] [--baseline]
 
 Starts `communique serve` on the corpus (the demo corpus of `make demo` by default) and
 runs N clients, each sending one request after another for the given time. A share of
@@ -146,17 +146,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--db", type=Path, default=ROOT / "demo" / "communique.db")
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--hostile", type=float, default=0.25, help="share of hostile requests (default 0.25)")
-    parser.add_argument("--public", action="store_true", help="serve with --public (no arbitrary SQL)")
-    args = parser.parse_args()
-    if not args.db.exists():
-        sys.exit(f"no corpus at {args.db}: run `make demo` first, or name one with --db")
-
+def run_load(args, hostile_share: float) -> dict:
+    """Serve the corpus, warm it up, run the clients; the results and the server's memory."""
     port = free_port()
     command = [sys.executable, "-m", "communique", "--db", str(args.db), "serve", "--port", str(port)]
     server = subprocess.Popen(command + (["--public"] if args.public else []), cwd=ROOT,
@@ -183,7 +174,7 @@ def main() -> None:
 
         results: list = []
         stop_at = time.monotonic() + args.seconds
-        clients = [Client(i, port, stop_at, normal, hostile, args.hostile, results) for i in range(args.clients)]
+        clients = [Client(i, port, stop_at, normal, hostile, hostile_share, results) for i in range(args.clients)]
         rss_samples = []
         for client in clients:
             client.start()
@@ -197,10 +188,32 @@ def main() -> None:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.kill()
+    return {"results": results, "rss_start": rss_start, "rss_samples": rss_samples, "peak_kb": peak_kb}
 
+
+def normal_latencies(results: list) -> list[float]:
+    return [seconds for hostile, _, status, seconds in results if not hostile and status == 200]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, default=ROOT / "demo" / "communique.db")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--hostile", type=float, default=0.25, help="share of hostile requests (default 0.25)")
+    parser.add_argument("--public", action="store_true", help="serve with --public (no arbitrary SQL)")
+    parser.add_argument("--baseline", action="store_true",
+                        help="first run the same clients without hostile requests, and print the ratios")
+    args = parser.parse_args()
+    if not args.db.exists():
+        sys.exit(f"no corpus at {args.db}: run `make demo` first, or name one with --db")
+
+    baseline = run_load(args, 0.0) if args.baseline else None
+    run = run_load(args, args.hostile)
+    results = run["results"]
     normal_results = [r for r in results if not r[0]]
     hostile_results = [r for r in results if r[0]]
-    latencies = [r[3] for r in normal_results if r[2] == 200]
+    latencies = normal_latencies(results)
     normal_errors = sum(1 for r in normal_results if r[2] != 200)
     server_errors = sum(1 for r in results if isinstance(r[2], int) and r[2] >= 500)
     failed = sum(1 for r in results if not isinstance(r[2], int))
@@ -211,8 +224,14 @@ def main() -> None:
           f"({os.cpu_count()} CPUs), {args.hostile:.0%} of requests hostile")
     print(f"requests: {len(results)} ({len(results) / args.seconds:.1f}/s): {len(normal_results)} normal, "
           f"{len(hostile_results)} hostile")
-    print(f"normal latency: p50 {statistics.median(latencies) * 1000:.0f} ms, "
-          f"p99 {percentile(latencies, 0.99) * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+    p50, p99 = statistics.median(latencies), percentile(latencies, 0.99)
+    print(f"normal latency: p50 {p50 * 1000:.0f} ms, p99 {p99 * 1000:.0f} ms, max {max(latencies) * 1000:.0f} ms")
+    if baseline:
+        quiet = normal_latencies(baseline["results"])
+        quiet_p50, quiet_p99 = statistics.median(quiet), percentile(quiet, 0.99)
+        print(f"without hostile requests: {len(baseline['results']) / args.seconds:.1f} requests/s, p50 "
+              f"{quiet_p50 * 1000:.0f} ms, p99 {quiet_p99 * 1000:.0f} ms, peak RSS {baseline['peak_kb'] / 1024:.0f} MB "
+              f"(ratio p50={p50 / quiet_p50:.2f}, p99={p99 / quiet_p99:.2f})")
     print(f"error rate: {normal_errors / max(1, len(normal_results)):.2%} of normal requests not 200; "
           f"{server_errors} 5xx, {failed} failed connections in all")
     print(f"hostile statuses: {dict(sorted(hostile_statuses.items()))}; slowest hostile answer {hostile_slowest:.2f} s")
@@ -224,8 +243,8 @@ def main() -> None:
         statuses = Counter(str(status) for status, _ in answers)
         print(f"  {kind:<40} {len(answers):>5}  p50 {statistics.median(seconds) * 1000:>6.0f} ms  "
               f"p99 {percentile(seconds, 0.99) * 1000:>6.0f} ms  {dict(sorted(statuses.items()))}")
-    print(f"server memory: peak RSS {peak_kb / 1024:.0f} MB (after warm-up {rss_start / 1024:.0f} MB, "
-          f"highest sampled {max(rss_samples, default=0) / 1024:.0f} MB)")
+    print(f"server memory: peak RSS {run['peak_kb'] / 1024:.0f} MB (after warm-up {run['rss_start'] / 1024:.0f} MB, "
+          f"highest sampled {max(run['rss_samples'], default=0) / 1024:.0f} MB)")
 
 
 if __name__ == "__main__":
