@@ -182,7 +182,10 @@ class BriefingSpider(scrapy.Spider):
         if self.listing_passed_since(listing.articles):
             return
         for url in dict.fromkeys(listing.next_urls):
-            if url not in self.list_urls_seen and len(self.list_urls_seen) < self.max_list_pages:
+            if problem := web_url_problem(url):
+                log.warning("%s: next list page refused: %s", self.name, problem)
+                self.crawler.stats.inc_value("communique/refused_urls")
+            elif url not in self.list_urls_seen and len(self.list_urls_seen) < self.max_list_pages:
                 yield self.list_request(url, page + 1)
 
     def in_range(self, date: dt.date | None) -> bool:
