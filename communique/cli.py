@@ -29,7 +29,7 @@ def _open_corpus(db_path: Path, *, existing: bool = False, write: bool = False):
             require_existing(db_path)
         if write:
             require_writable(db_path)
-        return Corpus(db_path)
+        return Corpus(db_path, lock_timeout=lock_timeout())
     except CorpusError as error:
         raise click.ClickException(str(error)) from error
 
@@ -203,13 +203,14 @@ def analyze(obj, model, actor_files, backend, batch_size, stance_model) -> None:
     from analysis.embeddings import DEFAULT_MODEL, EmbeddingError, EmbeddingSettings
     from analysis.pipeline import analyze_corpus
     from analysis.stance import StanceModelError
+    from corpus import CorpusError
 
     registry = _load_registry(actor_files)
     settings = EmbeddingSettings(model=model or DEFAULT_MODEL, batch_size=batch_size, backend=backend)
     with _open_corpus(obj["db_path"], existing=True, write=True) as corpus:
         try:
             report = analyze_corpus(corpus, registry, settings, stance_model=stance_model)
-        except (EmbeddingError, StanceModelError) as error:
+        except (EmbeddingError, StanceModelError, CorpusError) as error:
             raise click.ClickException(str(error)) from error
     click.echo(
         f"embedded {report.embedded} new texts with {report.model}; read {report.analyzed} segments "
@@ -293,6 +294,7 @@ def import_(obj, file, fmt, mappings, source) -> None:
         communique import presscon.csv
         communique import answers.csv --map frage=question --map antwort=answer --map datum=date
     """
+    from corpus import CorpusError
     from corpus.importers import BadImportFile, import_file
 
     fmt = fmt or {".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl"}.get(file.suffix.lower())
@@ -312,6 +314,8 @@ def import_(obj, file, fmt, mappings, source) -> None:
             for line in lines[1:]:
                 click.echo(line, err=True)
             raise click.ClickException(lines[0]) from error
+        except CorpusError as error:  # another writer held the corpus too long
+            raise click.ClickException(str(error)) from error
     click.echo(report.summary())
 
 

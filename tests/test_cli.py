@@ -239,3 +239,20 @@ def test_import_and_crawl_into_a_read_only_corpus_fail_in_one_line(read_only_cor
     stats = subprocess.run(command + ["stats"], capture_output=True, text=True)
     assert stats.returncode == 0 and "segments" in stats.stdout.lower()
     assert db.read_bytes() == before
+
+
+def test_import_into_a_corpus_another_writer_holds_fails_in_one_line(read_only_corpus, tmp_path):
+    import os
+    import sqlite3
+
+    db, csv_file = read_only_corpus
+    db.chmod(0o644)
+    other = sqlite3.connect(db)
+    other.execute("BEGIN IMMEDIATE")  # another command writing, for longer than this one waits
+    try:
+        result = subprocess.run([sys.executable, "-m", "communique", "--db", str(db), "import", str(csv_file)],
+                                capture_output=True, text=True, env={**os.environ, "COMMUNIQUE_LOCK_TIMEOUT": "1"})
+    finally:
+        other.rollback()
+        other.close()
+    assert one_line_error(result).startswith(f"Error: {db} was locked by another writer for 1 s: gave up")
