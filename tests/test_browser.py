@@ -230,9 +230,12 @@ def test_a_javascript_link_is_plain_text_and_nothing_runs(hostile_server, page, 
     refused = csp_violations(page)
     for path in (f"/-/answer/{answer_id}",
                  "/-/search?q=%22closely+following+the+current+situation+in+Venezuela%22&kind=answer",
-                 "/-/semantic?q=the+situation+in+Venezuela+and+the+sovereignty+of+its+government"):
+                 "/-/semantic?q=the+situation+in+Venezuela+and+the+sovereignty+of+its+government",
+                 f"/-/briefing/{FOUNDING_BRIEFING}"):
         response = page.goto(hostile_server + path)
         assert "script-src 'self'" in response.headers["content-security-policy"], path
+        if path.startswith("/-/semantic"):  # it reloads itself until the model is loaded
+            page.wait_for_selector("#semantic-results li", timeout=180000)
         assert page.locator("a[href^='javascript' i]").count() == 0, path
         page.locator(".not-a-link", has_text="official transcript").first.click()
         page.wait_for_timeout(200)

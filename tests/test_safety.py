@@ -21,6 +21,7 @@ from corpus import Corpus
 from corpus.importers import import_file
 from corpus.limits import MAX_TURN_CHARS
 from tests.conftest import FOUNDING_BRIEFING, HOSTILE_URL, run_communique, start_server
+from tests.test_pages import semantic_page
 
 GUAIDO = "Guaido and the opposition met the Venezuelan government again, and China supports dialogue. "
 
@@ -216,9 +217,13 @@ async def test_a_javascript_url_is_never_rendered_as_a_link(hostile, hostile_db)
         "answer": f"/-/answer/{founding_answer(hostile_db)}",
         "search": "/-/search?q=%22closely+following+the+current+situation+in+Venezuela%22",
         "semantic": "/-/semantic?q=the+situation+in+Venezuela+and+the+sovereignty+of+its+government",
+        "briefing": f"/-/briefing/{FOUNDING_BRIEFING}",
     }
     for name, path in pages.items():
-        page = (await hostile.client.get(path)).text
+        if name == "semantic":
+            page = await semantic_page(hostile, path.split("q=", 1)[1])
+        else:
+            page = (await hostile.client.get(path)).text
         assert '<span class="not-a-link" title="no web address">official transcript</span>' in page, name
         assert "javascript:" not in page.lower(), name
     # The other briefings keep their link to the official transcript.
@@ -250,7 +255,8 @@ async def test_every_page_carries_a_policy_that_runs_only_this_servers_scripts(d
     answer_id = Corpus(huge_turn_db).segments_of("import:small")[1]["id"]
     for path in ("/", f"/{name}", f"/{name}/turns", f"/{name}/turns?_search=sanctions", f"/{name}?sql=select+1",
                  f"/{name}/avoided?actor=guaido", "/-/search?q=sanctions", "/-/semantic?q=sanctions",
-                 f"/-/answer/{answer_id}", "/-/trends?actor=guaido", f"/{name}.json", "/-/nothing-here",
+                 f"/-/answer/{answer_id}", "/-/briefing/import:small", "/-/actors?q=guaido",
+                 "/-/trends?actor=guaido", f"/{name}.json", "/-/nothing-here",
                  f"/{name}/turns?_search=" + "+".join(["a"] * 2000)):
         response = await datasette.client.get(path)
         assert response.headers["content-security-policy"] == policy, path
