@@ -164,11 +164,17 @@ def run_load(args, hostile_share: float) -> dict:
                 time.sleep(0.3)
         rng = random.Random(0)
         normal, hostile = normal_paths(args.db, rng), hostile_paths(args.db)
-        # Warm up: the first semantic query loads the model and the vectors.
+        # Warm up: every page once, and wait until the semantic model and vectors are loaded
+        # (serve loads them in the background; until then /-/semantic says so).
         warm = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         for _, make in normal:
             warm.request("GET", make())
             warm.getresponse().read()
+        while True:
+            warm.request("GET", "/-/semantic?q=warm")
+            if b'id="semantic-loading"' not in warm.getresponse().read():
+                break
+            time.sleep(1)
         warm.close()
         rss_start = memory_kb(server.pid, "VmRSS")
 
