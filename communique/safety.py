@@ -33,6 +33,7 @@ import hashlib
 import re
 import sqlite3
 import threading
+import time
 import weakref
 from pathlib import Path
 
@@ -239,11 +240,14 @@ def time_limited(fn, ms: int):
     from datasette.utils import sqlite_timelimit
 
     def run(conn: sqlite3.Connection):
+        started = time.perf_counter()
         with sqlite_timelimit(conn, ms):
             try:
                 return fn(conn)
             except sqlite3.OperationalError as error:
-                if error.args == ("interrupted",):
+                # Interrupted inside a virtual table's constructor, SQLite says "vtable
+                # constructor failed" instead: past the limit, any such error is the limit.
+                if error.args == ("interrupted",) or time.perf_counter() - started >= ms / 1000:
                     raise QueryInterrupted(error, getattr(fn, "__name__", "query"), None) from error
                 raise
 
