@@ -27,16 +27,6 @@ def turn(item: dict, registry) -> Turn:
     return Turn(item["answer"], item["question"], item.get("date"), registry.speaker(item.get("country")))
 
 
-@pytest.fixture(scope="module")
-def registry():
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
-def reader(registry):
-    return Reader(registry)
-
-
 def classes(references) -> dict[str, str]:
     return {actor: ref.cls for actor, ref in references.items()}
 

@@ -14,11 +14,6 @@ from tests.conftest import TESTS
 LABELLED_SETS = [TESTS / "files" / name for name in ("devset", "devset_intl", "devset_v2")]
 
 
-@pytest.fixture(scope="module")
-def registry():
-    return load_registry()
-
-
 def test_every_un_member_state_has_a_demonym_and_a_capital(registry):
     members = yaml.safe_load(STATES_FILE.read_text(encoding="utf-8"))["un_members"]
     assert len(members) == 193

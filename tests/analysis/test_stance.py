@@ -25,16 +25,6 @@ def embedder():
 
 
 @pytest.fixture(scope="module")
-def registry():
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
-def reader(registry):
-    return Reader(registry)
-
-
-@pytest.fixture(scope="module")
 def scorer(embedder):
     return StanceScorer(embedder)
 
