@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 DB ?= demo/communique.db
 PORT ?= 8001
 REPLAY := tests/files/fmprc
+# The labelled sets' real statements and Q&A of fifteen-plus ministries, their words only.
+LABELLED := tests/files/devset*/items.jsonl
 
 .PHONY: install demo test clean
 
@@ -18,14 +20,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Crawl the saved China MFA pages through a local replay of the site, analyze, then serve.
+# Crawl the saved China MFA pages through a local replay of the site, import the other
+# ministries' words from the labelled sets (labels left out), analyze, then serve.
 demo: install
 	mkdir -p $(dir $(DB))
 	$(BIN)/communique --db $(DB) crawl fmprc --replay $(REPLAY)
+	$(BIN)/python -m corpus.labelled_text --db $(DB) --output $(dir $(DB))labelled_text.jsonl $(LABELLED)
+	$(BIN)/communique --db $(DB) import $(dir $(DB))labelled_text.jsonl
 	$(BIN)/communique --db $(DB) analyze
 	$(BIN)/communique --db $(DB) export trends --actor maduro --actor guaido --ministry fmprc \
 		--since 2019-01-01 --until 2019-12-31 --by month --format csv \
 		--output $(dir $(DB))maduro_guaido_2019.csv --plot $(dir $(DB))maduro_guaido_2019.png
+	$(BIN)/communique --db $(DB) export compare --actor guaido --since 2019-01-20 --until 2019-03-31 \
+		--format csv --output $(dir $(DB))compare_guaido_2019.csv
 	$(BIN)/communique --db $(DB) stats
 	$(BIN)/communique --db $(DB) serve --port $(PORT)
 
