@@ -39,6 +39,7 @@ class AnalysisReport:
     stances: int
     model: str
     analysis_version: str
+    events: int = 0
 
 
 def input_hash(row: dict) -> str:
@@ -177,4 +178,7 @@ def analyze_corpus(
             bar.update(len(results))
     if bar is not None:
         bar.close()
-    return AnalysisReport(embedded, analyzed, references, avoided, stances, embedder.model_id, version)
+    from .events import update_events
+
+    events = update_events(corpus, registry, embedder.model_id, progress=progress).events
+    return AnalysisReport(embedded, analyzed, references, avoided, stances, embedder.model_id, version, events)

@@ -215,7 +215,7 @@ def analyze(obj, model, actor_files, backend, batch_size, stance_model) -> None:
     click.echo(
         f"embedded {report.embedded} new texts with {report.model}; read {report.analyzed} segments "
         f"({report.references} references, {report.avoided} avoided actors, {report.stances} stances); "
-        f"{report.analysis_version}"
+        f"{report.events} events; {report.analysis_version}"
     )
 
 

@@ -339,3 +339,28 @@ def quote_records(conn: sqlite3.Connection, *, fts: str | None = None, actor: st
         if record["avoided"] is not None:
             record["avoided"] = bool(record["avoided"])
     return records
+
+
+# Events and comparisons ---------------------------------------------------------------
+
+# One column per ministry: a foreign ministry is its state's, so every source of a country
+# (a crawl, an import of the same ministry's pairs, an embassy's statements) is one
+# voice; a source of no known country stands alone.
+MINISTRY_KEY = ("CASE WHEN src.country IS NULL OR src.country IN ('', 'XX') "
+                "THEN 'source:' || src.name ELSE src.country END")
+
+
+def ministries(conn: sqlite3.Connection) -> dict[str, dict]:
+    """Ministry key -> its name (that of its source with the most documents), country and sources."""
+    found: dict[str, dict] = {}
+    for row in rows(
+        conn,
+        f"""SELECT {MINISTRY_KEY} AS key, src.name AS source, src.ministry, src.country,
+                   (SELECT count(*) FROM documents d WHERE d.source = src.name) AS documents
+            FROM sources src ORDER BY key, documents DESC, src.name""",
+    ):
+        ministry = found.setdefault(row["key"], {"key": row["key"], "name": row["ministry"],
+                                                 "country": row["country"], "sources": []})
+        ministry["sources"].append(row["source"])
+    return found
+

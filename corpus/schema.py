@@ -423,5 +423,58 @@ def m040_actor_relations(db: Database) -> None:
             actors.add_column(column, kind)
 
 
+@migrations()
+def m060_events(db: Database) -> None:
+    """Events: turns of several ministries about the same actors, within days, close in meaning.
+
+    `events` holds what a reader sees (label, dates, ministries); `event_turns` which turn
+    belongs to which event (a turn to one at most); `event_components` what each group of
+    linked turns was clustered from, so that `analyze` reclusters only the groups whose
+    turns changed, and `event_state` the fingerprint of all the inputs, so that an
+    unchanged corpus costs one comparison.
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            actors TEXT NOT NULL,
+            terms TEXT NOT NULL,
+            first_date TEXT NOT NULL,
+            last_date TEXT NOT NULL,
+            ministries TEXT NOT NULL,
+            ministry_count INTEGER NOT NULL,
+            turn_count INTEGER NOT NULL,
+            component TEXT NOT NULL,
+            method TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX events_dates ON events(first_date, last_date)",
+        "CREATE INDEX events_component ON events(component)",
+        """
+        CREATE TABLE event_turns (
+            segment_id TEXT PRIMARY KEY REFERENCES segments(id) ON DELETE CASCADE,
+            event_id TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            ministry TEXT NOT NULL,
+            date TEXT NOT NULL,
+            distance REAL NOT NULL
+        )""",
+        "CREATE INDEX event_turns_event ON event_turns(event_id, ministry)",
+        """
+        CREATE TABLE event_components (
+            component TEXT PRIMARY KEY,
+            turns INTEGER NOT NULL,
+            events INTEGER NOT NULL,
+            clustered_at TEXT NOT NULL
+        )""",
+        """
+        CREATE TABLE event_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    )
+
+
 def apply_migrations(db: Database) -> None:
     migrations.apply(db)
