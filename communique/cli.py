@@ -601,6 +601,65 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) 
     click.echo(f"{answers} answers {what} ({len(rows)} rows) written to {', '.join(map(str, written))}")
 
 
+@export.command("compare")
+@click.option("--actor", help="An actor id of the registry (see `communique actors` or /-/actors).")
+@_date_option("since")
+@_date_option("until")
+@click.option("--event", "event_id", metavar="ID", help="Only the turns of this event (see /-/events); "
+              "without --actor, the actor its ministries share most.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write.")
+@click.pass_obj
+def export_compare(obj, actor, since, until, event_id, fmt, output) -> None:
+    """One row per ministry: how its own turns name an actor over the days, as the /-/compare page shows.
+
+    Counts per naming class, avoidance, the forms and titles (those that confer or deny
+    legitimacy apart), mean stance with its 95% interval, where it differs from the
+    others, and the quotes with the official URLs.
+
+    \b
+    Example:
+        communique export compare --actor guaido --since 2019-01-20 --until 2019-03-31 --format csv --output guaido.csv
+    """
+    from corpus import queries
+    from corpus.analysis_store import corpus_provenance
+    from corpus.dates import parse_bound
+
+    from .export import COMPARE_COLUMNS, column_notes, compare_table, provenance, write_rows
+    from .pages import comparison
+
+    try:
+        parse_bound(since, "since")
+        parse_bound(until, "until")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if not actor and not event_id:
+        raise click.ClickException("say whom to compare: --actor ID, or --event ID")
+    with _open_corpus(obj["db_path"]) as corpus:
+        conn = corpus.db.conn
+        if event_id:
+            event = queries.event(conn, event_id)
+            if event is None:
+                raise click.ClickException(f"unknown event {event_id!r} in {corpus.path}: "
+                                           "the events table (or the /-/events page) lists them")
+            actor = actor or event["actors"][0]
+        _check_actors(corpus, (actor,))
+        data = comparison(conn, actor, since, until, event_id)
+        if not data["columns"]:
+            days = f" between {since or 'the first day'} and {until or 'the last'}" if since or until else ""
+            raise click.ClickException(f"no ministry's turn of {corpus.path}{days}"
+                                       f"{' in event ' + event_id if event_id else ''} refers to {actor}: nothing to export")
+        rows = compare_table(data)
+        meta = provenance(command_line(), corpus_provenance(corpus), {
+            "actor": actor, "since": since, "until": until, "event": event_id,
+        })
+        meta["differences"] = [d["text"] for d in data["differences"]]
+        meta["columns"] = column_notes(COMPARE_COLUMNS)
+    written = write_rows(rows, output, fmt, meta, list(COMPARE_COLUMNS))
+    click.echo(f"{len(rows)} ministries compared on {actor} ({sum(r['turns'] for r in rows)} turns) "
+               f"written to {', '.join(map(str, written))}")
+
+
 @main.command()
 @click.pass_obj
 def sources(obj) -> None:

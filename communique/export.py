@@ -58,7 +58,26 @@ COLUMN_NOTES = {
     "question_named": "answers whose question named the actor",
     "answer_top_forms": "the ministry's most used forms for the actor, in its answers",
     "answer_top_titles": "the ministry's most used titles with the actor's name, in its answers",
+    "ministry_key": "the ministry's country code (one column per ministry: every source of a country)",
+    "turns": "the ministry's own turns (answers and statements) that refer to the actor, answer a question that "
+             "does, or belong to an event about it",
+    "absent": "turns that do not refer to the actor: answers to a question that does, or turns of an event about it",
+    "forms": "the ministry's words for the actor, with the titles beside them, and how many times",
+    "titles": "the titles the ministry used with the actor's name, and how many times",
+    "titles_conferring": "titles that confer legitimacy on the actor (analysis/data/legitimacy.yaml)",
+    "titles_denying": "titles that deny the actor legitimacy (analysis/data/legitimacy.yaml)",
+    "legitimacy": "confers, denies, mixed, no title (named without one) or unnamed (never named)",
+    "stance_low": "the 95% bootstrap interval of the mean stance, low end",
+    "stance_high": "the 95% bootstrap interval of the mean stance, high end",
+    "differences": "where this ministry stands apart from the others (titles, never naming, stance)",
+    "quotes": "each turn: date, the sentence that names the actor (or its stance evidence), the official URL",
 }
+COMPARE_COLUMNS = (
+    "actor", "actor_name", "since", "until", "event", "ministry_key", "ministry", "sources", "first_date",
+    "last_date", "turns", "answers", "statements", "named", "role", "oblique", "absent", "named_rate",
+    "question_named", "avoided", "avoidance_rate", "forms", "titles", "titles_conferring", "titles_denying",
+    "legitimacy", "stance_n", "stance_mean", "stance_low", "stance_high", "differences", "quotes",
+)
 QUOTE_COLUMNS = (
     "date", "ministry", "source", "spokesperson", "url", "answer_id", "matched_in", "actor", "actor_name",
     "in_question", "question_forms", "question_title", "in_answer", "answer_forms", "answer_title", "avoided",
@@ -93,6 +112,28 @@ def quote_table(records: list[dict], cls: str | None = None, query: bool = False
 def trend_table(rows: list[dict]) -> list[dict]:
     """Trend rows with the answers' words named as the ministry's (see TREND_RENAMES)."""
     return [{TREND_RENAMES.get(key, key): value for key, value in row.items()} for row in rows]
+
+
+def compare_table(data: dict) -> list[dict]:
+    """The rows of a comparison (`communique.pages.comparison`): one per ministry, in COMPARE_COLUMNS."""
+    rows = []
+    for column in data["columns"]:
+        def counted(entries, kind=None):
+            return [f"{e['text']} (×{e['count']})" for e in entries if kind is None or e["legitimacy"] == kind]
+
+        row = {"actor": data["actor"], "actor_name": data["actor_name"], "since": data["since"],
+               "until": data["until"], "event": data["event"], "ministry_key": column["key"]}
+        row.update({key: column[key] for key in COMPARE_COLUMNS if key in column and key not in row
+                    and key not in ("forms", "titles")})
+        row.update({
+            "forms": counted(column["forms"]), "titles": counted(column["titles"]),
+            "titles_conferring": counted(column["titles"], "confers"),
+            "titles_denying": counted(column["titles"], "denies"),
+            "differences": [d["text"] for d in data["differences"] if column["key"] in d["ministries"]],
+            "quotes": [f"{q['date']} “{q['quote']}” {q['url']}" for q in column["quotes"]],
+        })
+        rows.append({key: row.get(key) for key in COMPARE_COLUMNS})
+    return rows
 
 
 def column_notes(columns) -> dict:

@@ -319,3 +319,104 @@ def trend_chart_spec(trend: list[dict], actor: str, by: str) -> dict:
              ]},
         ],
     }
+
+
+# Comparisons and events ---------------------------------------------------------------
+
+
+def comparison(conn: sqlite3.Connection, actor: str, since: str | None = None, until: str | None = None,
+               event: str | None = None) -> dict:
+    """One column per ministry for an actor over the dates (or within an event): what the page and the export show."""
+    from analysis.compare import compare_columns, differences
+
+    records = queries.compare_records(conn, actor, since, until, event)
+    forms = queries.actor_forms(conn, actor, [r["segment_id"] for r in records])
+    columns = compare_columns(records, forms, queries.ministries(conn))
+    name = queries.actor_name(conn, actor) or actor
+    return {"actor": actor, "actor_name": name, "since": since, "until": until, "event": event,
+            "columns": columns, "differences": differences(columns, name)}
+
+
+def _mark_quotes(columns: list[dict]) -> None:
+    for column in columns:
+        for quote in column["quotes"]:
+            quote["markup"] = highlight_forms(quote["quote"], quote["quote_forms"])
+
+
+def compare_command(db_path: str, actor: str, since: str | None, until: str | None, event: str | None = None) -> str:
+    """The command that exports what a comparison page shows, for the corpus being served."""
+    parts = ["communique", "--db", str(db_path), "export", "compare", "--actor", actor]
+    for option, value in (("--since", since), ("--until", until), ("--event", event)):
+        if value:
+            parts += [option, value]
+    name = "_".join(p for p in (actor, event or "", since or "", until or "") if p)
+    return shlex.join(parts + ["--format", "csv", "--output", f"compare_{name}.csv"])
+
+
+def _date_problem(value: str | None, name: str) -> str:
+    from corpus.dates import parse_bound
+
+    try:
+        parse_bound(value or None, name)
+    except ValueError:
+        return f"“{value}” is not a date: write it as YYYY-MM-DD."
+    return ""
+
+
+def compare_context(conn: sqlite3.Connection, actor: str, since: str, until: str, db_path: str = "corpus") -> dict:
+    """The comparison page: the columns, or a sentence saying why there are none."""
+    context = {"actor_id": actor, "since": since, "until": until, "columns": [], "differences": [],
+               "events": [], "message": "", "command": "", "actor_name": actor}
+    problem = _date_problem(since, "since") or _date_problem(until, "until")
+    if not problem and since and until and since > until:
+        problem = f"The first day ({since}) is after the last ({until})."
+    if not actor:
+        context["message"] = problem or "Choose an actor (its id, e.g. guaido) and the days to compare."
+        return context
+    every = queries.actors(conn)
+    if problem:
+        context["message"] = problem
+        return context
+    if actor not in {a["id"] for a in every}:
+        hint = did_you_mean(every, actor)
+        context["message"] = f"There is no actor {actor!r} in this corpus" + (f": {hint}" if hint else ".")
+        return context
+    data = comparison(conn, actor, since or None, until or None)
+    _mark_quotes(data["columns"])
+    context.update({k: v for k, v in data.items() if k not in ("actor", "since", "until")})
+    context["events"] = queries.events(conn, since or None, until or None, actor)
+    if not data["columns"]:
+        context["message"] = (f"No ministry's answer or statement of these days refers to {data['actor_name']}, "
+                              "and no question about it was answered.")
+    else:
+        context["command"] = compare_command(db_path, actor, since or None, until or None)
+    return context
+
+
+def event_context(conn: sqlite3.Connection, event_id: str, actor: str | None = None,
+                  db_path: str = "corpus") -> dict | None:
+    """An event's page: its turns compared per ministry for one of its actors (the most shared by default)."""
+    event = queries.event(conn, event_id)
+    if event is None:
+        return None
+    names = {a: queries.actor_name(conn, a) or a for a in event["actors"]}
+    chosen = actor if actor in names else event["actors"][0]
+    data = comparison(conn, chosen, event=event_id)
+    _mark_quotes(data["columns"])
+    ministries = queries.ministries(conn)
+    turns = queries.event_turns(conn, event_id)
+    for turn in turns:
+        turn["ministry_name"] = ministries.get(turn["ministry"], {}).get("name", turn["ministry"])
+    return {"event": event, "actor_names": names, "actor_id": chosen, **{k: v for k, v in data.items() if k != "actor"},
+            "ministry_names": [ministries.get(m, {}).get("name", m) for m in event["ministries"]], "turns": turns,
+            "command": compare_command(db_path, chosen, None, None, event_id)}
+
+
+def events_context(conn: sqlite3.Connection, actor: str = "", since: str = "", until: str = "") -> dict:
+    problem = _date_problem(since, "since") or _date_problem(until, "until")
+    found = [] if problem else queries.events(conn, since or None, until or None, actor or None)
+    ministries = queries.ministries(conn)
+    for event in found:
+        event["ministry_names"] = [ministries.get(m, {}).get("name", m) for m in event["ministries"]]
+    return {"events": found, "actor_id": actor, "since": since, "until": until, "message": problem,
+            "total": conn.execute("SELECT count(*) FROM events").fetchone()[0]}

@@ -125,3 +125,15 @@ def replace_events(
                 [(t["segment_id"], event["id"], t["ministry"], t["date"], t["distance"]) for t in event["turns"]],
             )
         db.conn.executemany("INSERT OR REPLACE INTO event_state (key, value) VALUES (?, ?)", list(state.items()))
+
+
+def turn_provenance(corpus: Corpus, segment_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Turn id -> (its document's URL, its text)."""
+    found: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(segment_ids), 500):
+        chunk = list(segment_ids[start : start + 500])
+        for segment_id, url, text in corpus.db.execute(
+                f"""SELECT s.id, d.url, s.text FROM segments s JOIN documents d ON d.id = s.document_id
+                    WHERE s.id IN ({','.join('?' * len(chunk))})""", chunk):
+            found[segment_id] = (url, text)
+    return found

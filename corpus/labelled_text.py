@@ -12,6 +12,9 @@ the corpus. Three kinds of item are left out, each counted:
   count every one of those answers twice);
 * the same words twice (an item of two sets), kept once.
 
+Each ministry gets a source of its own (`import_<ministry>`), so that an embassy's
+statements are filed under its name; comparisons join a country's sources again.
+
 Usage: python -m corpus.labelled_text --db demo/communique.db --output labelled.jsonl FILE...
 """
 
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
+import unicodedata
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -26,6 +31,12 @@ from pathlib import Path
 
 # What an imported row keeps: the words and their provenance, never a label.
 KEPT = ("id", "date", "ministry", "country", "spokesperson", "url", "question", "answer")
+
+
+def slug(text: str) -> str:
+    """A source name from a ministry's: "Türkiye MFA" -> turkiye_mfa."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", plain.lower()).strip("_")
 
 
 def text_rows(paths: Iterable[Path], crawled_urls: set[str] = frozenset()) -> tuple[list[dict], Counter]:
@@ -47,7 +58,12 @@ def text_rows(paths: Iterable[Path], crawled_urls: set[str] = frozenset()) -> tu
                 left_out["repeated"] += 1
             else:
                 seen.add((item["date"], item.get("question"), item.get("answer")))
-                rows.append({key: item[key] for key in KEPT if item.get(key) is not None})
+                row = {key: item[key] for key in KEPT if item.get(key) is not None}
+                if row.get("ministry"):
+                    # a source per ministry, so that each is filed under its own name ("Russia MFA (Embassy
+                    # in London)" apart from "Russia MFA"); the comparisons join a country's sources again
+                    row["source"] = f"import_{slug(row['ministry'])}"
+                rows.append(row)
     return rows, left_out
 
 

@@ -364,3 +364,116 @@ def ministries(conn: sqlite3.Connection) -> dict[str, dict]:
         ministry["sources"].append(row["source"])
     return found
 
+
+def _between(first: str, last: str, since: str | None, until: str | None) -> list[str]:
+    """Conditions for rows whose days [first, last] meet [:since, :until] (either bound may be missing)."""
+    return ([f"{last} >= :since"] if since else []) + ([f"{first} <= :until"] if until else [])
+
+
+def compare_records(conn: sqlite3.Connection, actor: str, since: str | None = None, until: str | None = None,
+                    event: str | None = None) -> list[dict]:
+    """The ministries' own turns about an actor: answers and statements that refer to it, whose question
+    does, or that belong to an event about it (a ministry that spoke of the matter and named no one).
+
+    One row per turn, dated, in date order: its ministry key, provenance, text, how the
+    question and the turn refer to the actor (absent when only the question or the event
+    does; `event_only` when only the event does), avoided, stance and evidence. With
+    `event`, only that event's turns.
+    """
+    where, params = ["d.date IS NOT NULL", *_between("d.date", "d.date", since, until)], {"actor": actor}
+    params.update(since=since, until=until)
+    if event:
+        where.append("s.id IN (SELECT segment_id FROM event_turns WHERE event_id = :event)")
+        params["event"] = event
+    found = rows(
+        conn,
+        f"""
+        WITH involved AS (
+            SELECT segment_id AS id FROM actor_references WHERE actor_id = :actor AND class != 'absent'
+            UNION SELECT answer_id FROM avoidance WHERE actor_id = :actor
+            UNION SELECT t.segment_id FROM event_turns t JOIN events e ON e.id = t.event_id
+                  WHERE EXISTS (SELECT 1 FROM json_each(e.actors) WHERE json_each.value = :actor)
+        )
+        SELECT s.id AS segment_id, s.kind, s.text, s.reply_to, d.date, d.source, {MINISTRY_KEY} AS ministry,
+               src.ministry AS ministry_name, d.spokesperson, d.url, d.title, d.id AS document_id,
+               coalesce(av.in_question, 'absent') AS in_question,
+               coalesce(ar.class, 'absent') AS in_answer,
+               coalesce(av.avoided, 0) AS avoided,
+               ar.title, st.label AS stance, st.score AS stance_score, st.evidence,
+               av.answer_id IS NULL AND ar.segment_id IS NULL AS event_only
+        FROM involved
+        JOIN segments s ON s.id = involved.id AND s.kind IN ('answer', 'statement')
+        JOIN documents d ON d.id = s.document_id
+        JOIN sources src ON src.name = d.source
+        LEFT JOIN avoidance av ON av.answer_id = s.id AND av.actor_id = :actor
+        LEFT JOIN actor_references ar ON ar.segment_id = s.id AND ar.actor_id = :actor
+        LEFT JOIN stances st ON st.answer_id = s.id AND st.actor_id = :actor
+        WHERE {' AND '.join(where)}
+        ORDER BY d.date, d.source, s.position
+        """,
+        params,
+    )
+    for row in found:
+        row["evidence"] = json.loads(row["evidence"]) if row["evidence"] else []
+        row["avoided"] = bool(row["avoided"])
+        row["event_only"] = bool(row["event_only"])
+    return found
+
+
+def actor_forms(conn: sqlite3.Connection, actor: str, segment_ids: Sequence[str]) -> dict[str, list[dict]]:
+    """The actor's reference forms in each of the turns, in text order."""
+    return {segment_id: [f for f in forms if f["actor"] == actor]
+            for segment_id, forms in reference_forms(conn, segment_ids).items()}
+
+
+def events(conn: sqlite3.Connection, since: str | None = None, until: str | None = None,
+           actor: str | None = None, limit: int = 200) -> list[dict]:
+    """Events overlapping the dates (and referring to the actor), the most ministries first, then by date."""
+    where, params = ["1", *_between("e.first_date", "e.last_date", since, until)], {"limit": limit}
+    params.update(since=since, until=until)
+    if actor:
+        where.append("EXISTS (SELECT 1 FROM json_each(e.actors) WHERE json_each.value = :actor)")
+        params["actor"] = actor
+    found = rows(conn, f"""SELECT * FROM events e WHERE {' AND '.join(where)}
+                           ORDER BY e.ministry_count DESC, e.turn_count DESC, e.first_date, e.id LIMIT :limit""",
+                 params)
+    for row in found:
+        for key in ("actors", "terms", "ministries"):
+            row[key] = json.loads(row[key])
+    return found
+
+
+def event(conn: sqlite3.Connection, event_id: str) -> dict | None:
+    found = rows(conn, "SELECT * FROM events WHERE id = ?", [event_id])
+    if not found:
+        return None
+    row = found[0]
+    for key in ("actors", "terms", "ministries"):
+        row[key] = json.loads(row[key])
+    return row
+
+
+def event_of_turns(conn: sqlite3.Connection, segment_ids: Sequence[str]) -> dict[str, str]:
+    """Turn id -> the id of the event it belongs to, for those that belong to one."""
+    if not segment_ids:
+        return {}
+    return dict(conn.execute(
+        f"SELECT segment_id, event_id FROM event_turns WHERE segment_id IN ({_placeholders(segment_ids)})",
+        list(segment_ids)).fetchall())
+
+
+def actor_name(conn: sqlite3.Connection, actor: str) -> str | None:
+    found = conn.execute("SELECT name FROM actors WHERE id = ?", [actor]).fetchone()
+    return found[0] if found else None
+
+
+def event_turns(conn: sqlite3.Connection, event_id: str) -> list[dict]:
+    """An event's turns with their provenance and opening words, by date, ministry and centrality."""
+    return rows(
+        conn,
+        """SELECT t.segment_id, t.ministry, t.date, t.distance, s.kind, substr(s.text, 1, 300) AS opening,
+                  length(s.text) AS length, d.spokesperson, d.url, d.source
+           FROM event_turns t JOIN segments s ON s.id = t.segment_id JOIN documents d ON d.id = s.document_id
+           WHERE t.event_id = ? ORDER BY t.date, t.ministry, t.distance, t.segment_id""",
+        [event_id],
+    )

@@ -113,6 +113,35 @@ def analyzed_db(tmp_path_factory) -> Path:
     return db
 
 
+# The labelled sets' items of these weeks, words only, as `make demo` imports them: the
+# weeks after Guaidó's oath (China's answers are crawled; South Africa spoke too) and the
+# Belarus election of August 2020 (the EU, the US, Russia, and France on another matter).
+COMPARED_WEEKS = [("2019-01-20", "2019-03-31"), ("2020-08-07", "2020-08-13")]
+
+
+@pytest.fixture(scope="session")
+def compared_db(analyzed_db, tmp_path_factory) -> Path:
+    """The analysed fixture corpus with other ministries' words of COMPARED_WEEKS imported and analysed."""
+    import json
+    import sqlite3
+
+    from corpus.labelled_text import text_rows
+
+    folder = tmp_path_factory.mktemp("compared")
+    db = folder / "compared.db"
+    source, target = sqlite3.connect(analyzed_db), sqlite3.connect(db)
+    source.backup(target)
+    crawled = {row[0] for row in target.execute("SELECT url FROM documents")}
+    source.close(), target.close()
+    rows, _ = text_rows(sorted((TESTS / "files").glob("devset*/items.jsonl")), crawled)
+    chosen = [row for row in rows if any(since <= row["date"] <= until for since, until in COMPARED_WEEKS)]
+    items = folder / "items.jsonl"
+    items.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in chosen), encoding="utf-8")
+    run_communique("import", str(items), db=db)
+    run_communique("analyze", db=db)
+    return db
+
+
 # Browser tests need Debian's chromium: when it is missing they are skipped, and the run
 # ends with one line that says so and how to enable them.
 _browser_skips: list[str] = []

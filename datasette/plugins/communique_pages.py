@@ -72,6 +72,9 @@ def register_routes():
         (r"^/-/semantic$", semantic_view),
         (r"^/-/actors$", actors_view),
         (r"^/-/trends$", trends_view),
+        (r"^/-/compare$", compare_view),
+        (r"^/-/events$", events_view),
+        (r"^/-/event/(?P<event_id>[0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9a-f]{6,64})$", event_view),
     ]
 
 
@@ -82,6 +85,7 @@ def menu_links(datasette):
         {"href": datasette.urls.path("/-/semantic"), "label": "Answers like…"},
         {"href": datasette.urls.path("/-/actors"), "label": "Actors"},
         {"href": datasette.urls.path("/-/trends"), "label": "Naming and stance trends"},
+        {"href": datasette.urls.path("/-/events"), "label": "Events: ministries compared"},
     ]
 
 
@@ -202,3 +206,37 @@ async def trends_view(datasette, request):
         "spec_json": Markup(json.dumps(spec).replace("<", "\\u003c")),
     }
     return Response.html(await datasette.render_template("trends.html", context, request=request))
+
+
+
+async def _render(datasette, request, template: str, build, missing: str = ""):
+    """The page a template makes of `build(conn)`'s context; a 404 saying `missing` when it gives None."""
+    db = _database(datasette)
+    context = await db.execute_fn(lambda conn: build(conn, db.path))
+    if context is None:
+        raise NotFound(missing)
+    context["database"] = db.name
+    return Response.html(await datasette.render_template(template, context, request=request))
+
+
+def _args(request, *keys: str) -> list[str]:
+    return [request.args.get(key, "").strip() for key in keys]
+
+
+async def compare_view(datasette, request):
+    actor, since, until = _args(request, "actor", "since", "until")
+    return await _render(datasette, request, "compare.html",
+                         lambda conn, path: pages.compare_context(conn, actor, since, until, path))
+
+
+async def event_view(datasette, request):
+    event_id, (actor,) = request.url_vars["event_id"], _args(request, "actor")
+    return await _render(datasette, request, "event.html",
+                         lambda conn, path: pages.event_context(conn, event_id, actor or None, path),
+                         f"No event {event_id} in this corpus")
+
+
+async def events_view(datasette, request):
+    actor, since, until = _args(request, "actor", "since", "until")
+    return await _render(datasette, request, "events.html",
+                         lambda conn, path: pages.events_context(conn, actor, since, until))
