@@ -265,7 +265,8 @@ def update_events(corpus, registry, model: str, settings: EventSettings | None =
     settings = settings or EventSettings()
     rows = event_candidates(corpus)
     turns = event_turns(rows, registry.speaker)
-    inputs = hashlib.sha256("\n".join([settings.method, model, *(t.key() for t in turns)]).encode()).hexdigest()
+    basis = f"{model}; registry {registry.version}"  # labels name actors: a renamed one relabels its events
+    inputs = hashlib.sha256("\n".join([settings.method, basis, *(t.key() for t in turns)]).encode()).hexdigest()
     if event_state(corpus, "inputs") == inputs:
         return EventReport(events=len(event_ids(corpus)), unchanged=True)
     found = CorpusVectorCache(corpus).get_vectors(model, sorted({t.text_sha256 for t in turns}))
@@ -274,7 +275,7 @@ def update_events(corpus, registry, model: str, settings: EventSettings | None =
     pairs = linked_pairs(turns, vectors, settings)
     by_pair = {(i, j): d for i, j, d in pairs}
     groups = components(turns, pairs)
-    fingerprints = [component_fingerprint([turns[n] for n in g], settings, model) for g in groups]
+    fingerprints = [component_fingerprint([turns[n] for n in g], settings, basis) for g in groups]
     stored = stored_components(corpus)
     changed = [(g, f) for g, f in zip(groups, fingerprints) if f not in stored]
     removed = sorted(stored - set(fingerprints))

@@ -407,7 +407,8 @@ def event_context(conn: sqlite3.Connection, event_id: str, actor: str | None = N
     turns = queries.event_turns(conn, event_id)
     for turn in turns:
         turn["ministry_name"] = ministries.get(turn["ministry"], {}).get("name", turn["ministry"])
-    return {"event": event, "actor_names": names, "actor_id": chosen, **{k: v for k, v in data.items() if k != "actor"},
+    return {**{k: v for k, v in data.items() if k not in ("actor", "event")}, "event": event, "actor_names": names,
+            "actor_id": chosen,
             "ministry_names": [ministries.get(m, {}).get("name", m) for m in event["ministries"]], "turns": turns,
             "command": compare_command(db_path, chosen, None, None, event_id)}
 

@@ -175,6 +175,7 @@ async def test_compare_page_shows_each_ministry_s_column(compared_db):
     assert f'href="/-/event/{event}?actor=belarus"' in html
     page = await datasette.client.get(f"/-/event/{event}")
     assert page.status_code == 200 and 'id="event-turns"' in page.text and 'id="compare-summary"' in page.text
+    assert '<h1 id="event-label">Belarus' in page.text and "2020-08-07 – 2020-08-13 · 4 turns of 3 ministries" in page.text
     listing = await datasette.client.get("/-/events?actor=belarus")
     assert f'href="/-/event/{event}"' in listing.text
     missing = await datasette.client.get("/-/compare?actor=guaidoo&since=2019-01-20")
