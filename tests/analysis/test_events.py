@@ -141,3 +141,11 @@ def test_an_event_keeps_its_id_when_it_keeps_most_of_its_turns():
     assert first.startswith("2020-08-07-") and len(first) == len("2020-08-07-") + 6
     assert event_id([turn], {first}) != first
 
+
+def test_pairwise_agreement_counts_only_the_pairs_the_gold_can_judge():
+    from analysis.evaluate_events import pairwise
+
+    eligible = {(0, 1), (0, 2), (1, 2), (2, 3)}
+    gold = {(0, 1), (2, 3)}
+    scores = pairwise([[0, 1, 2], [3, 4]], gold, eligible)  # (3, 4) is not eligible: not counted
+    assert scores["pairs"] == 3 and scores["precision"] == pytest.approx(1 / 3) and scores["recall"] == 0.5
