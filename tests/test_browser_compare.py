@@ -36,7 +36,7 @@ def test_compare_three_ministries_side_by_side(compare_server, page, tmp_path):
     tops = {round(boxes[k]["y"]) for k in ("EU", "US", "RU")}
     lefts = sorted(boxes[k]["x"] for k in ("EU", "US", "RU"))
     assert len(tops) == 1 and lefts[0] < lefts[1] < lefts[2]  # one row, side by side
-    official = page.locator("#ministry-EU a.official").first.get_attribute("href")
+    official = page.locator("#ministry-EU .official a").first.get_attribute("href")
     assert official.startswith("https://europediplomatic.com/2020/08/07/")
     page.screenshot(path=str(tmp_path / "compare_belarus.png"), full_page=True)
     # from the comparison to the event it belongs to, and its turns
@@ -53,7 +53,7 @@ def test_compare_guaido_marks_the_unnamed_and_the_avoided(compare_server, page, 
     china = page.locator("#ministry-CN")
     assert china.locator("li.form-oblique").count() >= 1
     assert china.locator(".quote .avoided").count() >= 5
-    assert china.locator("a.official").first.get_attribute("href").startswith("https://www.fmprc.gov.cn/")
+    assert china.locator(".official a").first.get_attribute("href").startswith("https://www.fmprc.gov.cn/")
     assert len(column_boxes(page)) >= 2
     page.screenshot(path=str(tmp_path / "compare_guaido.png"), full_page=True)
 

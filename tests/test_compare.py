@@ -232,3 +232,19 @@ def test_export_compare_fails_in_one_line_when_there_is_nothing(compared_db, tmp
     result = CliRunner().invoke(main, ["--db", str(compared_db), "export", "compare", "--event", "2019-01-01-ffffff",
                                        "--format", "csv", "--output", str(tmp_path / "y.csv")])
     assert result.exit_code != 0 and "unknown event '2019-01-01-ffffff'" in result.output
+
+
+@slow
+@pytest.mark.asyncio
+async def test_compare_and_event_pages_link_only_to_the_web_and_cap_their_parameters(hostile_db):
+    from tests.conftest import FOUNDING_BRIEFING, HOSTILE_URL
+
+    datasette = datasette_app(hostile_db)
+    html = (await datasette.client.get("/-/compare?actor=guaido&since=2019-01-20&until=2019-03-31")).text
+    hostile_turns = sqlite3.connect(hostile_db).execute(
+        "SELECT count(*) FROM segments WHERE document_id = ? AND kind = 'answer'", [FOUNDING_BRIEFING]).fetchone()[0]
+    assert hostile_turns and 'id="ministry-CN"' in html
+    assert HOSTILE_URL not in html and 'class="not-a-link"' in html  # the stored script stays text
+    assert 'href="https://www.fmprc.gov.cn/' in html  # the other briefings keep their links
+    response = await datasette.client.get("/-/compare?actor=" + "guaido+" * 60)
+    assert response.status_code == 400 and "the limit is 50" in response.text

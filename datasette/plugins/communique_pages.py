@@ -212,7 +212,7 @@ async def trends_view(datasette, request):
 async def _render(datasette, request, template: str, build, missing: str = ""):
     """The page a template makes of `build(conn)`'s context; a 404 saying `missing` when it gives None."""
     db = _database(datasette)
-    context = await db.execute_fn(lambda conn: build(conn, db.path))
+    context = await _bounded(datasette, db, lambda conn: build(conn, db.path))
     if context is None:
         raise NotFound(missing)
     context["database"] = db.name
@@ -220,7 +220,8 @@ async def _render(datasette, request, template: str, build, missing: str = ""):
 
 
 def _args(request, *keys: str) -> list[str]:
-    return [request.args.get(key, "").strip() for key in keys]
+    """The parameters, stripped and within the search input's limits (else a 400 that says which)."""
+    return [_checked(safety.check_query, request.args.get(key, ""), key) for key in keys]
 
 
 async def compare_view(datasette, request):
