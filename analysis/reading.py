@@ -318,22 +318,25 @@ class Reader:
         return by_state, by_name
 
     @cached_property
-    def _keywords(self) -> dict[str, list[str]]:
-        """proper word -> the groups and bodies whose names hold it (not those named by it)."""
-        out: dict[str, list[str]] = {}
+    def _keywords(self) -> dict[str, frozenset[str]]:
+        """The groups and bodies known by a description, with the proper words of their names."""
+        out: dict[str, frozenset[str]] = {}
         for actor in self.registry:
             # only groups known by a description ("Parties to the Tigray conflict"): a body
             # with a proper name ("Reporters Without Borders") is in a text when it is named
             if actor.kind in ("group", "organization") and not actor.generated and self.matcher.describes_by_name(actor):
-                for word in self.phrases.keywords(actor.name):
-                    out.setdefault(word, []).append(actor.id)
+                words = self.phrases.keywords(actor.name)
+                if words:
+                    out[actor.id] = words
         return out
 
     def _by_keyword(self, *texts: str) -> set[str]:
+        """Groups whose every proper word the texts use: "Korean Peninsula" alone does not
+        bring in al-Qaeda in the Arabian Peninsula."""
         words = set()
         for text in texts:
             words.update(re.findall(r"[A-Z][\w'-]{2,}", fold(text or "")))
-        return {a for w in words for a in self._keywords.get(w, ())}
+        return {actor_id for actor_id, needed in self._keywords.items() if needed <= words}
 
     def _related(self, context: set[str], by_state: bool = True) -> set[str]:
         """Actors that belong to the context: groups named after it, and (`by_state`) the

@@ -149,6 +149,14 @@ def test_oblique_without_a_question_links_to_the_actors_of_the_text(tmp_path):
     assert other.answer_class("tigray_parties") == "absent"
 
 
+def test_a_group_comes_into_context_only_through_every_proper_word_of_its_name(reader):
+    # "Korean Peninsula" shares one word with al-Qaeda in the Arabian Peninsula
+    text = "We call on all parties to work for the denuclearization of the Korean Peninsula."
+    reading = reader.read(Turn(text, "What is your comment on the DPRK missile launch?", "2019-05-05", "china"))
+    assert reading.answer_class("north_korea") == "oblique"
+    assert reading.answer_class("aqap") == "absent"
+
+
 def test_oblique_phrase_of_the_wrong_kind_points_at_no_one(reader):
     reading = reader.read(Turn("Some countries are always lecturing others.", "What do you make of Pompeo's remarks?"))
     assert reading.answer_class("pompeo") == "absent"
