@@ -18,6 +18,10 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _HAS_YEAR = re.compile(r"\d{4}|\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
 _BRACKETS = re.compile(r"[()\[\]{}]")
 _GLUED = re.compile(r"([A-Za-z])(\d)")  # "June11, 2018"
+# "2019年1月24日" (Chinese pages), "1月24日" without its year: rewritten for dateutil.
+_CJK_DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
 _DEFAULT = dt.datetime(2000, 1, 1)
 
 
@@ -33,8 +37,8 @@ def read_date(
     `pattern` first cuts the date out of a longer text (its group "date", else its first
     group, else the whole match). Untidy spellings are read: "June11, 2018", "(March 31,
     2023)", "Wednesday, January 11, 2023, 6:10 p.m. ... D.C.", "20.08.2020" (with
-    dayfirst), "20230110". A year in the text that dateutil did not use means it was
-    fooled, and gives None rather than a wrong date.
+    dayfirst), "20230110", "2019年1月24日外交部发言人..." (Chinese titles). A year in the text
+    that dateutil did not use means it was fooled, and gives None rather than a wrong date.
     """
     if not text:
         return None
@@ -43,6 +47,11 @@ def read_date(
         if not match:
             return None
         text = match.group("date") if "date" in pattern.groupindex else match.group(1 if pattern.groups else 0)
+    if chinese := _CJK_DATE.search(text):
+        year, month, day = chinese.groups()
+        if not 1 <= int(month) <= 12:
+            return None
+        text = f"{_MONTHS[int(month) - 1]} {int(day)}" + (f", {year}" if year else "")
     text = _GLUED.sub(r"\1 \2", _BRACKETS.sub(" ", text))
     try:
         with warnings.catch_warnings():  # "D.C." in a date line reads as an unknown time zone

@@ -17,11 +17,20 @@ TESTS = Path(__file__).resolve().parent
 FMPRC_REPLAY = TESTS / "files" / "fmprc"
 FMPRC_PAGES = FMPRC_REPLAY / "www.fmprc.gov.cn" / "mfa_eng" / "xwfw_665399" / "s2510_665401" / "2511_665403"
 FMPRC_BASE_URL = "https://www.fmprc.gov.cn/mfa_eng/xwfw_665399/s2510_665401/2511_665403/"
+# The Chinese section (issue 11): 1,000 real pages of the same crawl, 2016-11 .. 2020-07.
+FMPRC_ZH_REPLAY = TESTS / "files" / "fmprc_zh"
+FMPRC_ZH_PAGES = FMPRC_ZH_REPLAY / "www.fmprc.gov.cn" / "web" / "wjdt_674879" / "fyrbt_674889"
+FMPRC_ZH_BASE_URL = "https://www.fmprc.gov.cn/web/wjdt_674879/fyrbt_674889/"
 
 
 def fmprc_page(name: str) -> tuple[bytes, str]:
     """The saved bytes of an fmprc page and its real URL."""
     return (FMPRC_PAGES / name).read_bytes(), FMPRC_BASE_URL + name
+
+
+def fmprc_zh_page(name: str) -> tuple[bytes, str]:
+    """The saved bytes of a page of the Chinese section and its real URL."""
+    return (FMPRC_ZH_PAGES / name).read_bytes(), FMPRC_ZH_BASE_URL + name
 
 
 def run_communique(*args: str, db: Path | None = None, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
