@@ -22,6 +22,7 @@ from corpus.analysis_store import (
     texts_missing_vectors,
 )
 from corpus.store import sha256_hex
+from corpus.translations import transfer_stances
 
 from .embeddings import Embedder, EmbeddingSettings
 from .reading import Reader, Reading, Turn
@@ -50,9 +51,14 @@ def input_hash(row: dict) -> str:
     return sha256_hex("\x1f".join(parts))
 
 
+# Languages whose turns are not embedded: the default model reads English, and a Chinese
+# answer takes its stance from its English twin (analysis.twins).
+UNEMBEDDED_LANGUAGES = ("zh",)
+
+
 def embed_corpus(corpus: Corpus, embedder: Embedder, progress: bool = True) -> int:
     """Embed every segment text the cache lacks for the model, batch by batch, each batch stored at once."""
-    total = count_texts_missing_vectors(corpus, embedder.model_id)
+    total = count_texts_missing_vectors(corpus, embedder.model_id, UNEMBEDDED_LANGUAGES)
     if not total:
         return 0
     cache = CorpusVectorCache(corpus)
@@ -62,7 +68,8 @@ def embed_corpus(corpus: Corpus, embedder: Embedder, progress: bool = True) -> i
 
         bar = tqdm(total=total, desc=f"embedding with {embedder.model_id}", unit="text")
     done = 0
-    for rows in texts_missing_vectors(corpus, embedder.model_id, batch=embedder.settings.batch_size * 8):
+    for rows in texts_missing_vectors(corpus, embedder.model_id, batch=embedder.settings.batch_size * 8,
+                                      skip_languages=UNEMBEDDED_LANGUAGES):
         vectors = embedder.encode([text for _, text in rows])
         cache.put_vectors(embedder.model_id, {h: v for (h, _), v in zip(rows, vectors)})
         done += len(rows)
@@ -139,8 +146,13 @@ def analyze_corpus(
 
     scorer = StanceScorer(embedder, StanceModel.load(stance_model or DEFAULT_MODEL_FILE))
     version = f"registry {registry.version}; reader {reader.version}; {scorer.version} on {embedder.model_id}"
+    # Chinese turns: the same reading with Chinese forms; their stance comes from the English twin
+    from .chinese import ChineseReader
+
+    readers = {"en": reader, "zh": ChineseReader(registry, english=reader.matcher)}
+    versions = {"en": version, "zh": f"registry {registry.version}; reader {readers['zh'].version}; stance from the English twin"}
     analyzed = references = avoided = stances = 0
-    batches = segments_to_analyze(corpus, version, input_hash)
+    batches = segments_to_analyze(corpus, versions, input_hash)
     bar = None
     if progress and batches.total:
         from tqdm import tqdm
@@ -148,12 +160,13 @@ def analyze_corpus(
         bar = tqdm(total=batches.total, desc="reading naming and stance", unit="segment")
     stored = {a.id for a in registry if not a.generated}
     for rows in batches:
-        turns = [turn_of(reader, row) for row in rows]
-        readings = reader.read_many(turns)
+        turns, readings = _read_by_language(readers, rows)
         results, pending = [], []
         for row, turn, reading in zip(rows, turns, readings):
             result = segment_result(row, turn, reading)
             results.append(result)
+            if row.get("language") == "zh":
+                continue
             pending += [(result, stance_input(registry, turn, reading, a)) for a in judged_actors(reading)]
         for (result, item), stance in zip(pending, scorer.score([item for _, item in pending])):
             result["stances"].append({
@@ -178,7 +191,26 @@ def analyze_corpus(
             bar.update(len(results))
     if bar is not None:
         bar.close()
+    from .twins import align_corpus
+
+    align_corpus(corpus, registry, progress=progress)
+    stances += transfer_stances(corpus)
     from .events import update_events
 
     events = update_events(corpus, registry, embedder.model_id, progress=progress).events
     return AnalysisReport(embedded, analyzed, references, avoided, stances, embedder.model_id, version, events)
+
+
+def _read_by_language(readers: dict[str, Reader], rows: list[dict]) -> tuple[list[Turn], list[Reading]]:
+    """Each row read by the reader of its language (English for any other), in the rows' order."""
+    turns: list = [None] * len(rows)
+    readings: list = [None] * len(rows)
+    by_language: dict[str, list[int]] = {}
+    for index, row in enumerate(rows):
+        by_language.setdefault(row.get("language") if row.get("language") in readers else "en", []).append(index)
+    for language, indexes in by_language.items():
+        reader = readers[language]
+        chosen = [turn_of(reader, rows[i]) for i in indexes]
+        for i, turn, reading in zip(indexes, chosen, reader.read_many(chosen)):
+            turns[i], readings[i] = turn, reading
+    return turns, readings

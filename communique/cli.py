@@ -220,6 +220,37 @@ def analyze(obj, model, actor_files, backend, batch_size, stance_model) -> None:
 
 
 @main.command()
+@click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="An actor file that adds to the registry (its names anchor the alignment). Repeatable.")
+@click.pass_obj
+def align(obj, actor_files) -> None:
+    """Link each Chinese briefing to its English translation and align their turns (`analyze` does it too).
+
+    Twins are briefings of the same day and kind; turns are aligned question to question
+    and answer to answer by content anchors (numbers, Latin-script words, the registry's
+    names in both languages); a turn without a counterpart is marked unaligned.
+
+    \b
+    Example:
+        communique --db demo/communique.db align
+    """
+    from analysis.twins import align_corpus
+    from corpus.translations import alignment_figures
+
+    registry = _load_registry(actor_files)
+    with _open_corpus(obj["db_path"]) as corpus:
+        report = align_corpus(corpus, registry)
+        figures = alignment_figures(corpus)
+    methods = figures["methods"]
+    click.echo(
+        f"{report.twins} twins: {figures['linked']} of {figures['english_briefings']} English briefings linked to their "
+        f"Chinese original; {report.aligned_turns} turns aligned ({methods.get('position', 0)} by position, "
+        f"{methods.get('anchors', 0)} by content anchors), {report.unaligned_turns} without a counterpart; "
+        f"{report.realigned} twins aligned in this run"
+    )
+
+
+@main.command()
 @click.argument("labelled", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The actors file that accompanies the labels. Repeatable.")

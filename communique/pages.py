@@ -133,24 +133,57 @@ def distinct_forms(forms: list[str] | str | None) -> list[str]:
     return [f"{form} (×{counts[form]})" if counts[form] > 1 else form for form in dict.fromkeys(forms or [])]
 
 
+_CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+def chinese_terms(text: str) -> list[str]:
+    """The runs of Chinese characters in a query ("委内瑞拉 外部干预" -> both); none for a query in Latin script."""
+    return _CHINESE_RUN.findall(text)
+
+
 def search_hits(conn: sqlite3.Connection, text: str, limit: int = 20, offset: int = 0, kind: str | None = None,
-                source: str | None = None, year: str | None = None, order: str = "relevance") -> tuple[int, list[dict]]:
-    """(total, hits) of the user's words, each hit's snippet marked up and escaped."""
+                source: str | None = None, year: str | None = None, order: str = "relevance",
+                language: str | None = None) -> tuple[int, list[dict]]:
+    """(total, hits) of the user's words, each hit's snippet marked up and escaped.
+
+    Words in Chinese characters search the Chinese turns (whose index finds any substring:
+    Chinese has no spaces between words); other words search every turn by word.
+    """
+    if order not in queries.SEARCH_ORDERS:
+        order = "relevance"
+    if terms := chinese_terms(text):
+        if language not in (None, "zh"):
+            return 0, []
+        total, hits = queries.search_chinese_turns(conn, terms, limit, offset, kind=kind, source=source, year=year,
+                                                   order=order, snippet_marks=(MATCH_START, MATCH_END))
+        for hit in hits:
+            hit["snippet"] = snippet_markup(hit["snippet"])
+        return total, hits
     query = fts_query(text)
     if not query:
         return 0, []
-    if order not in queries.SEARCH_ORDERS:
-        order = "relevance"
     total, hits = queries.search_turns(conn, query, limit, offset, kind=kind, source=source, year=year,
-                                       order=order, snippet_marks=(MATCH_START, MATCH_END))
+                                       order=order, snippet_marks=(MATCH_START, MATCH_END), language=language)
     for hit in hits:
         hit["snippet"] = snippet_markup(snippet_window(hit.pop("highlighted")))
     return total, hits
 
 
+LANGUAGES = {"en": "English", "zh": "Chinese (中文)"}
+
+
+def search_facets(conn: sqlite3.Connection, text: str) -> dict[str, int]:
+    """How many turns match the user's words in each language: the search page's language facet."""
+    if terms := chinese_terms(text):
+        return queries.search_languages(conn, terms=terms)
+    query = fts_query(text)
+    return queries.search_languages(conn, fts=query) if query else {}
+
+
 def search_choices(conn: sqlite3.Connection) -> dict:
     """What the search form offers to filter by."""
-    return {"sources": queries.sources(conn), "years": queries.years(conn)}
+    return {"sources": queries.sources(conn), "years": queries.years(conn),
+            "languages": {code: LANGUAGES.get(code, code) for code in queries.turn_languages(conn)}}
 
 
 def _marked(turn: dict, forms: list[dict]) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -40,16 +40,27 @@ class CorpusVectorCache:
             )
 
 
-def texts_missing_vectors(corpus: Corpus, model: str, batch: int = 256) -> Iterator[list[tuple[str, str]]]:
+def _not_in_languages(skip: Sequence[str]) -> str:
+    """A condition on segments leaving out those of documents in the `skip` languages."""
+    if not skip:
+        return ""
+    return (" AND segments.document_id NOT IN (SELECT id FROM documents WHERE language IN "
+            f"({','.join(repr(str(language)) for language in skip)}))")
+
+
+def texts_missing_vectors(corpus: Corpus, model: str, batch: int = 256,
+                          skip_languages: Sequence[str] = ()) -> Iterator[list[tuple[str, str]]]:
     """(text sha256, text) of segments with no vector for `model`, in batches, streamed.
 
     Batches walk the text hashes in order (an index serves it), so memory stays flat and
-    each batch costs the same whatever the size of the corpus.
+    each batch costs the same whatever the size of the corpus. Segments of documents in
+    `skip_languages` are left out (a model that does not read them).
     """
-    query = """
+    query = f"""
         SELECT text_sha256, min(text) FROM segments
         WHERE text_sha256 > ? AND NOT EXISTS
             (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.text_sha256 = segments.text_sha256)
+            {_not_in_languages(skip_languages)}
         GROUP BY text_sha256 ORDER BY text_sha256 LIMIT ?"""
     after = ""
     while True:
@@ -60,10 +71,11 @@ def texts_missing_vectors(corpus: Corpus, model: str, batch: int = 256) -> Itera
         after = rows[-1][0]
 
 
-def count_texts_missing_vectors(corpus: Corpus, model: str) -> int:
+def count_texts_missing_vectors(corpus: Corpus, model: str, skip_languages: Sequence[str] = ()) -> int:
     return corpus.db.execute(
-        """SELECT count(DISTINCT text_sha256) FROM segments WHERE NOT EXISTS
-           (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.text_sha256 = segments.text_sha256)""",
+        f"""SELECT count(DISTINCT text_sha256) FROM segments WHERE NOT EXISTS
+           (SELECT 1 FROM embeddings e WHERE e.model = ? AND e.text_sha256 = segments.text_sha256)
+           {_not_in_languages(skip_languages)}""",
         [model],
     ).fetchone()[0]
 
@@ -83,7 +95,7 @@ class SegmentBatches:
     """
 
     _select = """SELECT s.id, s.kind, s.text, s.reply_to, q.text AS question_text, src.country,
-                        d.date, d.title, s.document_id,
+                        d.date, d.title, s.document_id, d.language,
                         st.input_sha256, st.analysis_version
                  FROM segments s
                  JOIN documents d ON d.id = s.document_id
@@ -91,14 +103,17 @@ class SegmentBatches:
                  LEFT JOIN segments q ON q.id = s.reply_to
                  LEFT JOIN analysis_state st ON st.segment_id = s.id"""
 
-    def __init__(self, corpus: Corpus, analysis_version: str, input_hash, batch: int = 500):
+    def __init__(self, corpus: Corpus, analysis_version: str | Mapping[str, str], input_hash, batch: int = 500):
         self.corpus, self.batch = corpus, batch
         cursor = corpus.db.execute(self._select + " ORDER BY s.document_id, s.position")
         self.columns = [d[0] for d in cursor.description]
         self.stale = []
+        # one version for every segment, or one per language (the reading differs by language)
+        versions = analysis_version if isinstance(analysis_version, Mapping) else {}
         for values in cursor:
             row = dict(zip(self.columns, values))
-            if row["input_sha256"] != input_hash(row) or row["analysis_version"] != analysis_version:
+            wanted = versions.get(row["language"], versions.get("en")) if versions else analysis_version
+            if row["input_sha256"] != input_hash(row) or row["analysis_version"] != wanted:
                 self.stale.append(row["id"])
 
     @property
@@ -112,7 +127,8 @@ class SegmentBatches:
             yield [dict(zip(self.columns, values)) for values in cursor]
 
 
-def segments_to_analyze(corpus: Corpus, analysis_version: str, input_hash, batch: int = 500) -> SegmentBatches:
+def segments_to_analyze(corpus: Corpus, analysis_version: str | Mapping[str, str], input_hash,
+                        batch: int = 500) -> SegmentBatches:
     """The stale segments in batches, their count known up front (see SegmentBatches)."""
     return SegmentBatches(corpus, analysis_version, input_hash, batch)
 

@@ -49,7 +49,8 @@ def years(conn: sqlite3.Connection) -> list[str]:
 
 def search_turns(conn: sqlite3.Connection, fts: str, limit: int = 20, offset: int = 0, *,
                  kind: str | None = None, source: str | None = None, year: str | None = None,
-                 order: str = "relevance", snippet_marks: tuple[str, str] = ("[", "]")) -> tuple[int, list[dict]]:
+                 order: str = "relevance", snippet_marks: tuple[str, str] = ("[", "]"),
+                 language: str | None = None) -> tuple[int, list[dict]]:
     """(matching turns, one page of hits) for an FTS5 query, filtered and ordered.
 
     `fts` is already an FTS5 query (see communique.pages.fts_query): user words never reach
@@ -60,7 +61,8 @@ def search_turns(conn: sqlite3.Connection, fts: str, limit: int = 20, offset: in
     that cap comes unmarked, cut to its start.
     """
     where, params = ["segments_fts MATCH ?"], [fts]
-    for clause, value in (("s.kind = ?", kind), ("d.source = ?", source), ("substr(d.date, 1, 4) = ?", year)):
+    for clause, value in (("s.kind = ?", kind), ("d.source = ?", source), ("substr(d.date, 1, 4) = ?", year),
+                          ("d.language = ?", language)):
         if value:
             where.append(clause)
             params.append(value)
@@ -74,13 +76,78 @@ def search_turns(conn: sqlite3.Connection, fts: str, limit: int = 20, offset: in
     hits = rows(
         conn,
         f"""SELECT s.id, s.kind, s.speaker, d.date, d.spokesperson, d.source, src.ministry, d.url, d.title,
-                   CASE WHEN length(s.text) <= {MAX_TURN_CHARS} THEN highlight(segments_fts, 0, ?, ?)
+                   d.language, CASE WHEN length(s.text) <= {MAX_TURN_CHARS} THEN highlight(segments_fts, 0, ?, ?)
                         ELSE substr(s.text, 1, 400) END AS highlighted
             {joins} WHERE {condition}
             ORDER BY {SEARCH_ORDERS[order]} LIMIT ? OFFSET ?""",
         [start, end, *params, limit, offset],
     )
     return total, hits
+
+
+def search_chinese_turns(conn: sqlite3.Connection, terms: Sequence[str], limit: int = 20, offset: int = 0, *,
+                         kind: str | None = None, source: str | None = None, year: str | None = None,
+                         order: str = "relevance", snippet_marks: tuple[str, str] = ("[", "]")) -> tuple[int, list[dict]]:
+    """(matching turns, one page of hits) of Chinese turns holding every term, as substrings.
+
+    Terms of three characters or more go through the trigram index (`segments_fts_zh`),
+    ranked; a shorter term (美方, 中方) has no trigram, so such a query scans the Chinese
+    turns. Either way the snippet is cut here, around the first term, in one pass: FTS5's
+    snippet() takes time in the square of a turn's matches (see search_turns).
+    """
+    if not terms:
+        return 0, []
+    start, end = snippet_marks
+    filters, params = ["d.language = 'zh'"], []
+    for clause, value in (("s.kind = ?", kind), ("d.source = ?", source), ("substr(d.date, 1, 4) = ?", year)):
+        if value:
+            filters.append(clause)
+            params.append(value)
+    columns = "s.id, s.kind, s.speaker, d.date, d.spokesperson, d.source, src.ministry, d.url, d.title, d.language"
+    if all(len(term) >= 3 for term in terms):
+        fts = " ".join('"' + term.replace('"', "") + '"' for term in terms)
+        joins = """FROM segments_fts_zh JOIN segments s ON s.rowid = segments_fts_zh.rowid
+                   JOIN documents d ON d.id = s.document_id JOIN sources src ON src.name = d.source"""
+        condition = " AND ".join(["segments_fts_zh MATCH ?", *filters])
+        total = conn.execute(f"SELECT count(*) {joins} WHERE {condition}", [fts, *params]).fetchone()[0]
+        hits = rows(conn, f"""SELECT {columns}, s.text {joins} WHERE {condition}
+                              ORDER BY {SEARCH_ORDERS[order]} LIMIT ? OFFSET ?""",
+                    [fts, *params, limit, offset])
+    else:
+        joins = "FROM segments s JOIN documents d ON d.id = s.document_id JOIN sources src ON src.name = d.source"
+        likes = ["instr(s.text, ?) > 0" for _ in terms]
+        condition = " AND ".join([*likes, *filters])
+        total = conn.execute(f"SELECT count(*) {joins} WHERE {condition}", [*terms, *params]).fetchone()[0]
+        by = SEARCH_ORDERS[order] if order != "relevance" else "d.date DESC, s.position"
+        hits = rows(conn, f"SELECT {columns}, s.text {joins} WHERE {condition} ORDER BY {by} LIMIT ? OFFSET ?",
+                    [*terms, *params, limit, offset])
+    for hit in hits:
+        hit["snippet"] = _snippet(hit.pop("text"), terms, start, end)
+    return total, hits
+
+
+def _snippet(text: str, terms: Sequence[str], start: str, end: str, width: int = 40) -> str:
+    """A window of `text` around the first term, every term marked, as FTS5's snippet() gives."""
+    first = min((text.find(t) for t in terms if t in text), default=0)
+    left, right = max(0, first - width), min(len(text), first + width)
+    window = text[left:right]
+    for term in sorted(set(terms), key=len, reverse=True):
+        window = window.replace(term, f"{start}{term}{end}")
+    return ("…" if left else "") + window + ("…" if right < len(text) else "")
+
+
+def search_languages(conn: sqlite3.Connection, fts: str | None = None, terms: Sequence[str] = ()) -> dict[str, int]:
+    """Matching turns per language: of an FTS5 query over every turn, or of Chinese terms over the Chinese turns."""
+    if terms:
+        return {"zh": search_chinese_turns(conn, terms, limit=0)[0]}
+    return dict(conn.execute(
+        """SELECT d.language, count(*) FROM segments_fts JOIN segments s ON s.rowid = segments_fts.rowid
+           JOIN documents d ON d.id = s.document_id WHERE segments_fts MATCH ? GROUP BY d.language ORDER BY 1""",
+        [fts]).fetchall())
+
+
+def turn_languages(conn: sqlite3.Connection) -> list[str]:
+    return [row[0] for row in conn.execute("SELECT DISTINCT language FROM documents ORDER BY 1")]
 
 
 # Turns, answers and briefings ---------------------------------------------------------

@@ -423,6 +423,112 @@ def m040_actor_relations(db: Database) -> None:
             actors.add_column(column, kind)
 
 
+ALIGNMENT_METHODS = ("position", "anchors", "unaligned")
+
+
+@migrations()
+def m050_twins_and_translations(db: Database) -> None:
+    # Issue 11: the English transcripts translate the Chinese originals. `twins` links each
+    # Chinese briefing to its English translation; `translations` says which English turn
+    # renders which Chinese turn, one row per aligned pair and one per turn that has no
+    # counterpart (the other side NULL, method 'unaligned'). Rows go with their segments.
+    _run(
+        db,
+        """
+        CREATE TABLE twins (
+            zh_document_id TEXT PRIMARY KEY REFERENCES documents(id),
+            en_document_id TEXT NOT NULL UNIQUE REFERENCES documents(id),
+            score REAL NOT NULL,
+            method TEXT NOT NULL,
+            input_sha256 TEXT,
+            aligned INTEGER NOT NULL DEFAULT 0,
+            unaligned_zh INTEGER NOT NULL DEFAULT 0,
+            unaligned_en INTEGER NOT NULL DEFAULT 0
+        )""",
+        f"""
+        CREATE TABLE translations (
+            id INTEGER PRIMARY KEY,
+            zh_document_id TEXT NOT NULL REFERENCES twins(zh_document_id) ON DELETE CASCADE,
+            zh_segment_id TEXT REFERENCES segments(id) ON DELETE CASCADE,
+            en_segment_id TEXT REFERENCES segments(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            score REAL,
+            method TEXT NOT NULL CHECK (method IN {ALIGNMENT_METHODS!r}),
+            anchors TEXT NOT NULL DEFAULT '[]',
+            CHECK (zh_segment_id IS NOT NULL OR en_segment_id IS NOT NULL)
+        )""",
+        "CREATE UNIQUE INDEX translations_zh ON translations(zh_segment_id) WHERE zh_segment_id IS NOT NULL",
+        "CREATE UNIQUE INDEX translations_en ON translations(en_segment_id) WHERE en_segment_id IS NOT NULL",
+        "CREATE INDEX translations_document ON translations(zh_document_id)",
+        # What the last linking was made from: a run on the same turns does nothing.
+        "CREATE TABLE alignment_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        # Both texts side by side, for browsing and for the divergence query.
+        """
+        CREATE VIEW translated_turns AS
+        SELECT t.id, d.date, t.kind, t.method, t.score, t.anchors,
+               t.zh_segment_id, zh.text AS zh_text, t.en_segment_id, en.text AS en_text,
+               t.zh_document_id, tw.en_document_id
+        FROM translations t
+        JOIN twins tw ON tw.zh_document_id = t.zh_document_id
+        JOIN documents d ON d.id = t.zh_document_id
+        LEFT JOIN segments zh ON zh.id = t.zh_segment_id
+        LEFT JOIN segments en ON en.id = t.en_segment_id""",
+    )
+
+
+@migrations()
+def m051_chinese_search(db: Database) -> None:
+    # unicode61 (segments_fts) reads a run of Chinese characters as one token: 委内瑞拉 inside
+    # a sentence is never found. Chinese turns get a trigram index of their own (README,
+    # "Search in Chinese", says why trigrams rather than a word segmenter), kept in step by
+    # triggers like segments_fts; the turns view says each turn's language, for facets.
+    zh = "(SELECT language FROM documents WHERE id = {}.document_id) = 'zh'"
+    _run(
+        db,
+        """
+        CREATE VIRTUAL TABLE segments_fts_zh USING fts5(
+            text, content='segments', content_rowid='rowid', tokenize='trigram'
+        )""",
+        f"""
+        CREATE TRIGGER segments_zh_ai AFTER INSERT ON segments WHEN {zh.format("new")} BEGIN
+            INSERT INTO segments_fts_zh (rowid, text) VALUES (new.rowid, new.text);
+        END""",
+        f"""
+        CREATE TRIGGER segments_zh_ad AFTER DELETE ON segments WHEN {zh.format("old")} BEGIN
+            INSERT INTO segments_fts_zh (segments_fts_zh, rowid, text) VALUES ('delete', old.rowid, old.text);
+        END""",
+        f"""
+        CREATE TRIGGER segments_zh_au AFTER UPDATE ON segments WHEN {zh.format("new")} BEGIN
+            INSERT INTO segments_fts_zh (segments_fts_zh, rowid, text) VALUES ('delete', old.rowid, old.text);
+            INSERT INTO segments_fts_zh (rowid, text) VALUES (new.rowid, new.text);
+        END""",
+        """
+        INSERT INTO segments_fts_zh (rowid, text)
+        SELECT s.rowid, s.text FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.language = 'zh'""",
+        "DROP VIEW IF EXISTS turns",
+        """
+        CREATE VIEW turns AS
+        SELECT
+            segments.rowid AS segment_rowid,
+            segments.id AS segment_id,
+            documents.source,
+            documents.language,
+            documents.date,
+            substr(documents.date, 1, 4) AS year,
+            substr(documents.date, 1, 7) AS month,
+            documents.spokesperson,
+            segments.kind,
+            segments.speaker,
+            segments.text,
+            segments.position,
+            segments.reply_to,
+            documents.title,
+            documents.url,
+            documents.id AS document_id
+        FROM segments JOIN documents ON documents.id = segments.document_id""",
+    )
+
+
 @migrations()
 def m060_events(db: Database) -> None:
     """Events: turns of several ministries about the same actors, within days, close in meaning.

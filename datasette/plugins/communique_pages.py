@@ -152,7 +152,7 @@ async def briefing_view(datasette, request):
 async def search_view(datasette, request):
     db = _database(datasette)
     q = _checked(safety.check_query, request.args.get("q", ""))
-    chosen = {key: request.args.get(key) or None for key in ("kind", "source", "year")}
+    chosen = {key: request.args.get(key) or None for key in ("kind", "source", "year", "language")}
     order = request.args.get("sort") or "relevance"
     page = _checked(safety.page_number, request.args.get("page"))
     total, hits = 0, []
@@ -160,8 +160,9 @@ async def search_view(datasette, request):
         total, hits = await _bounded(
             datasette, db, lambda conn: pages.search_hits(conn, q, 20, 20 * (page - 1), order=order, **chosen))
     choices = await _bounded(datasette, db, pages.search_choices)
+    facets = await _bounded(datasette, db, lambda conn: pages.search_facets(conn, q)) if q else {}
     context = {"q": q, **chosen, "sort": order, "total": total, "hits": hits, "page": page, "database": db.name,
-               **choices}
+               "language_facets": facets, **choices}
     return Response.html(await datasette.render_template("search.html", context, request=request))
 
 
