@@ -515,9 +515,22 @@ def _check_actors(corpus, actors: tuple[str, ...]) -> None:
                 f"to export the answers that use words, try export quotes --query {shlex.quote(actor.replace('_', ' '))}")
 
 
-def _sources(corpus, ministries: tuple[str, ...]) -> dict[str, str]:
-    """Source name -> ministry, for the --ministry values (source names or ministry names), or all."""
-    all_sources = dict(corpus.db.execute("SELECT name, ministry FROM sources ORDER BY name").fetchall())
+def _language_option(command):
+    return click.option("--language", type=click.Choice(["en", "zh", "both"]), default="both", show_default=True,
+                        help="Transcripts in English, in Chinese (the China MFA's originals), or both.")(command)
+
+
+def _source_languages(corpus) -> dict[str, str]:
+    return dict(corpus.db.execute("SELECT name, language FROM sources").fetchall())
+
+
+def _sources(corpus, ministries: tuple[str, ...], language: str = "both") -> dict[str, str]:
+    """Source name -> ministry, for the --ministry values (source names or ministry names) and --language, or all."""
+    languages = _source_languages(corpus)
+    all_sources = {name: ministry for name, ministry in corpus.db.execute("SELECT name, ministry FROM sources ORDER BY name")
+                   if language == "both" or languages.get(name) == language}
+    if not all_sources:
+        raise click.ClickException(f"no source of {corpus.path} is in --language {language}")
     if not ministries:
         return all_sources
     chosen = {name: ministry for name, ministry in all_sources.items() if name in ministries or ministry in ministries}
@@ -536,8 +549,9 @@ def _sources(corpus, ministries: tuple[str, ...]) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write.")
 @click.option("--plot", type=click.Path(dir_okay=False, path_type=Path), help="Also draw the trends to this PNG.")
+@_language_option
 @click.pass_obj
-def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) -> None:
+def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot, language) -> None:
     """One row per period and ministry: naming counts and rates, avoidance, mean stance with a 95% interval.
 
     \b
@@ -554,14 +568,18 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) 
     since, until = first and first.isoformat(), last and last.isoformat()
     with _open_corpus(obj["db_path"], existing=True) as corpus:
         _check_actors(corpus, actors)
-        chosen = _sources(corpus, ministries)
+        chosen = _sources(corpus, ministries, language)
+        languages = _source_languages(corpus)
         rows = []
         for actor in actors:
             records = actor_answer_records(corpus, actor, list(chosen), since, until)
             titles = titles_of(corpus, [r["answer_id"] for r in records], actor)
-            rows += trend_table(trend_rows(records, actor, by, chosen, first, last, titles))
+            # one series per ministry and language: the Chinese originals beside the English
+            rows += [{**row, "language": languages.get(row["source"])}
+                     for row in trend_table(trend_rows(records, actor, by, chosen, first, last, titles))]
         meta = provenance(command_line(), corpus_provenance(corpus), {
             "actors": list(actors), "ministries": list(chosen), "since": since, "until": until, "by": by,
+            "language": language,
         })
         meta["columns"] = column_notes(rows[0] if rows else ())
     try:
@@ -585,8 +603,9 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot) 
 @_date_option("until")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write.")
+@_language_option
 @click.pass_obj
-def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) -> None:
+def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output, language) -> None:
     """Answers with date, ministry, spokesperson, URL, question, forms, stance and evidence.
 
     With --actor, every answer about that actor; with --query, every answer whose words
@@ -602,11 +621,17 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) 
     from corpus.analysis_store import corpus_provenance
 
     from .export import column_notes, provenance, quote_columns, quote_table, write_rows
-    from .pages import fts_query
+    from .pages import chinese_terms, fts_query
 
     if not actor and not text:
         raise click.ClickException("say which answers: --actor ID, --query WORDS, or both")
-    fts = fts_query(text) if text else None
+    fts, fts_table = (fts_query(text) if text else None), "segments_fts"
+    if text and (terms := chinese_terms(text)):
+        # Chinese words are found as substrings of the Chinese turns, by trigrams
+        if any(len(term) < 3 for term in terms):
+            raise click.ClickException(f"--query {text!r}: Chinese words need three characters or more here "
+                                       "(the trigram index); the /-/search page finds shorter ones")
+        fts, fts_table = " ".join(f'"{term}"' for term in terms), "segments_fts_zh"
     if text and not fts:
         raise click.ClickException(f"--query {text!r} has no words to search for")
     first, last = _date_range(since, until)
@@ -614,9 +639,9 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) 
     with _open_corpus(obj["db_path"], existing=True) as corpus:
         if actor:
             _check_actors(corpus, (actor,))
-        chosen = _sources(corpus, ministries)
+        chosen = _sources(corpus, ministries, language)
         records = queries.quote_records(corpus.db.conn, fts=fts, actor=actor, sources=list(chosen),
-                                        since=since, until=until)
+                                        since=since, until=until, fts_table=fts_table)
         if text and not records:
             raise click.ClickException(f"no answer of {corpus.path} (or its question) matches {text!r}"
                                        + (f" with {actor} in it" if actor else ""))
@@ -624,6 +649,7 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output) 
         columns = quote_columns(bool(text))
         meta = provenance(command_line(), corpus_provenance(corpus), {
             "actor": actor, "query": text, "class": cls, "ministries": list(chosen), "since": since, "until": until,
+            "language": language,
         })
         meta["columns"] = column_notes(columns)
     written = write_rows(rows, output, fmt, meta, columns)
@@ -689,6 +715,51 @@ def export_compare(obj, actor, since, until, event_id, fmt, output) -> None:
     written = write_rows(rows, output, fmt, meta, list(COMPARE_COLUMNS))
     click.echo(f"{len(rows)} ministries compared on {actor} ({sum(r['turns'] for r in rows)} turns) "
                f"written to {', '.join(map(str, written))}")
+
+
+@export.command("divergences")
+@click.option("--actor", help="Only this actor (an id of the registry); default every actor.")
+@_date_option("since")
+@_date_option("until")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write.")
+@click.pass_obj
+def export_divergences(obj, actor, since, until, fmt, output) -> None:
+    """Aligned turns whose English translation and Chinese original name an actor differently.
+
+    One row per turn and actor named in one language and referred to by role, obliquely or
+    not at all in the other, with both forms and both texts (the same rows as the
+    naming_divergence canned query).
+
+    \b
+    Example:
+        communique export divergences --since 2019-01-01 --until 2019-12-31 --format csv --output divergences.csv
+    """
+    from corpus import queries
+    from corpus.analysis_store import corpus_provenance
+    from corpus.dates import parse_bound
+
+    from .export import provenance, write_rows
+
+    try:
+        parse_bound(since, "since")
+        parse_bound(until, "until")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    with _open_corpus(obj["db_path"]) as corpus:
+        if not corpus.db.execute("SELECT count(*) FROM twins").fetchone()[0]:
+            raise click.ClickException(f"{corpus.path} has no aligned translations: crawl fmprc and fmprc_zh, "
+                                       "then run `communique analyze`")
+        rows = queries.naming_divergences(corpus.db.conn, actor=actor, since=since, until=until)
+        meta = provenance(command_line(), corpus_provenance(corpus), {"actor": actor, "since": since, "until": until})
+        meta["columns"] = {"en_class": "how the English translation refers to the actor",
+                           "zh_class": "how the Chinese original refers to the actor",
+                           "en_forms": "the English words", "zh_forms": "the Chinese words"}
+    columns = ["date", "kind", "actor", "actor_name", "en_class", "en_forms", "zh_class", "zh_forms",
+               "en_segment_id", "zh_segment_id", "en_text", "zh_text"]
+    written = write_rows(rows, output, fmt, meta, columns)
+    turns = len({row["zh_segment_id"] for row in rows})
+    click.echo(f"{len(rows)} naming divergences in {turns} aligned turns written to {', '.join(map(str, written))}")
 
 
 @main.command()

@@ -71,6 +71,7 @@ COLUMN_NOTES = {
     "stance_high": "the 95% bootstrap interval of the mean stance, high end",
     "differences": "where this ministry stands apart from the others (titles, never naming, stance)",
     "quotes": "each turn: date, the sentence that names the actor (or its stance evidence), the official URL",
+    "language": "the language of the transcript: en (the ministry's English) or zh (the Chinese original)",
 }
 COMPARE_COLUMNS = (
     "actor", "actor_name", "since", "until", "event", "ministry_key", "ministry", "sources", "first_date",
@@ -79,7 +80,7 @@ COMPARE_COLUMNS = (
     "legitimacy", "stance_n", "stance_mean", "stance_low", "stance_high", "differences", "quotes",
 )
 QUOTE_COLUMNS = (
-    "date", "ministry", "source", "spokesperson", "url", "answer_id", "matched_in", "actor", "actor_name",
+    "date", "ministry", "source", "language", "spokesperson", "url", "answer_id", "matched_in", "actor", "actor_name",
     "in_question", "question_forms", "question_title", "in_answer", "answer_forms", "answer_title", "avoided",
     "stance", "stance_score", "evidence", "question", "answer",
 )
@@ -195,15 +196,16 @@ def plot_trends(rows: list[dict], output: Path, title: str) -> Path:
 
     series: dict[tuple[str, str], list[dict]] = {}
     for row in rows:
-        series.setdefault((row["ministry"], row["actor"]), []).append(row)
+        # keyed by source too: one ministry in two languages is two lines
+        series.setdefault((row["ministry"], row["actor"], row["source"]), []).append(row)
     figure, (naming, stance) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
     greys = ["0.0", "0.45", "0.25", "0.6"]
-    for index, ((ministry, actor), points) in enumerate(sorted(series.items())):
+    for index, ((ministry, actor, _), points) in enumerate(sorted(series.items())):
         style = {"color": greys[index % len(greys)], "linestyle": LINE_STYLES[index % len(LINE_STYLES)],
                  "marker": MARKERS[index % len(MARKERS)]}
         x = [dt.date.fromisoformat(p["period_start"]) for p in points]
         source = points[0]["source"]
-        label = f"{actor} — {source}" if len({a for _, a in series}) > 1 else f"{source}: {ministry}"
+        label = f"{actor} — {source}" if len({a for _, a, _ in series}) > 1 else f"{source}: {ministry}"
         named = [p["named_rate"] if p["named_rate"] is not None else float("nan") for p in points]
         mean = [p["stance_mean"] if p["stance_mean"] is not None else float("nan") for p in points]
         low = [p["stance_low"] if p["stance_low"] is not None else float("nan") for p in points]

@@ -222,7 +222,9 @@ def answer_context(conn: sqlite3.Connection, segment_id: str) -> dict | None:
         _marked(answer, forms[answer["id"]])
         answer["naming"] = queries.answer_naming(conn, answer["id"])
     by_position = queries.neighbours(conn, segment["document_id"], segment["position"])
+    twin = bilingual_context(conn, segment, question)
     return {
+        "twin": twin,
         "segment": segment,
         "speaker": speaker_of(segment, segment["spokesperson"]),
         "question": question,
@@ -232,6 +234,27 @@ def answer_context(conn: sqlite3.Connection, segment_id: str) -> dict | None:
         "previous": by_position.get(segment["position"] - 1),
         "next": by_position.get(segment["position"] + 1),
     }
+
+
+def bilingual_context(conn: sqlite3.Connection, segment: dict, question: dict | None) -> dict | None:
+    """A turn beside its counterpart in the other language (the Chinese original of an English
+    translation, or the reverse), each with its question and references marked, and the
+    actors the two name differently. None for a turn without an aligned counterpart."""
+    aligned = queries.translation_of(conn, segment["id"])
+    if aligned is None:
+        return None
+    other = queries.turn(conn, aligned["other_id"])
+    other_question = queries.segment(conn, other["reply_to"]) if other and other["reply_to"] else None
+    here_language = "zh" if aligned["zh_segment_id"] == segment["id"] else "en"
+    shown = [other["id"]] + ([other_question["id"]] if other_question else [])
+    forms = queries.reference_forms(conn, shown)
+    _marked(other, forms[other["id"]])
+    if other_question:
+        _marked(other_question, forms[other_question["id"]])
+    sides = {here_language: {"turn": segment, "question": question},
+             ("en" if here_language == "zh" else "zh"): {"turn": other, "question": other_question}}
+    return {"alignment": aligned, "en": sides["en"], "zh": sides["zh"], "here": here_language,
+            "divergences": queries.naming_divergences(conn, segment_ids=[segment["id"]])}
 
 
 def briefing_context(conn: sqlite3.Connection, document_id: str) -> dict | None:

@@ -327,8 +327,12 @@ def actor_has_references(conn: sqlite3.Connection, actor_id: str) -> bool:
 # Quotes -------------------------------------------------------------------------------
 
 
+FTS_TABLES = ("segments_fts", "segments_fts_zh")  # every turn by word; the Chinese turns by trigram
+
+
 def quote_records(conn: sqlite3.Connection, *, fts: str | None = None, actor: str | None = None,
-                  sources: Sequence[str] = (), since: str | None = None, until: str | None = None) -> list[dict]:
+                  sources: Sequence[str] = (), since: str | None = None, until: str | None = None,
+                  fts_table: str = "segments_fts") -> list[dict]:
     """One record per (answer, actor) with provenance, both texts, how each names the actor, and stance.
 
     With `fts`, the answers whose own text or whose question matches it (`matched_in`
@@ -337,18 +341,20 @@ def quote_records(conn: sqlite3.Connection, *, fts: str | None = None, actor: st
     """
     if fts is None and actor is None:
         raise ValueError("quote_records needs a full-text query or an actor")
+    if fts_table not in FTS_TABLES:
+        raise ValueError(f"no full-text index {fts_table!r}: {', '.join(FTS_TABLES)}")
     params: dict = {"fts": fts, "actor": actor}
     if fts is not None:
-        selected = """
+        selected = f"""
             matches AS (
-                SELECT s.id AS answer_id, 1 AS in_answer, 0 AS in_question FROM segments_fts
-                JOIN segments s ON s.rowid = segments_fts.rowid AND s.kind = 'answer'
-                WHERE segments_fts MATCH :fts
+                SELECT s.id AS answer_id, 1 AS in_answer, 0 AS in_question FROM {fts_table}
+                JOIN segments s ON s.rowid = {fts_table}.rowid AND s.kind = 'answer'
+                WHERE {fts_table} MATCH :fts
                 UNION ALL
-                SELECT a.id, 0, 1 FROM segments_fts
-                JOIN segments q ON q.rowid = segments_fts.rowid AND q.kind = 'question'
+                SELECT a.id, 0, 1 FROM {fts_table}
+                JOIN segments q ON q.rowid = {fts_table}.rowid AND q.kind = 'question'
                 JOIN segments a ON a.reply_to = q.id AND a.kind = 'answer'
-                WHERE segments_fts MATCH :fts
+                WHERE {fts_table} MATCH :fts
             ),
             selected AS (
                 SELECT answer_id, CASE WHEN max(in_answer) AND max(in_question) THEN 'question and answer'
@@ -375,7 +381,7 @@ def quote_records(conn: sqlite3.Connection, *, fts: str | None = None, actor: st
         conn,
         f"""
         WITH {selected}
-        SELECT a.id AS answer_id, d.date, d.source, src.ministry, d.spokesperson, d.url, d.title,
+        SELECT a.id AS answer_id, d.date, d.source, src.ministry, d.language, d.spokesperson, d.url, d.title,
                selected.matched_in, pairs.actor_id AS actor, act.name AS actor_name,
                CASE WHEN pairs.actor_id IS NULL THEN NULL ELSE coalesce(av.in_question, 'absent') END AS in_question,
                CASE WHEN pairs.actor_id IS NULL THEN NULL ELSE coalesce(ar.class, 'absent') END AS in_answer,
@@ -544,3 +550,66 @@ def event_turns(conn: sqlite3.Connection, event_id: str) -> list[dict]:
            WHERE t.event_id = ? ORDER BY t.date, t.ministry, t.distance, t.segment_id""",
         [event_id],
     )
+
+
+# Translations (issue 11) --------------------------------------------------------------
+
+_DIVERGENCES = """
+    WITH refs AS (
+        SELECT t.id, t.kind, t.zh_segment_id, t.en_segment_id, r.actor_id FROM translations t
+        JOIN actor_references r ON r.segment_id = t.zh_segment_id WHERE t.method != 'unaligned'
+        UNION
+        SELECT t.id, t.kind, t.zh_segment_id, t.en_segment_id, r.actor_id FROM translations t
+        JOIN actor_references r ON r.segment_id = t.en_segment_id WHERE t.method != 'unaligned'
+    )
+    SELECT d.date, refs.kind, refs.actor_id AS actor, act.name AS actor_name,
+           coalesce(er.class, 'absent') AS en_class, er.forms AS en_forms,
+           coalesce(zr.class, 'absent') AS zh_class, zr.forms AS zh_forms,
+           refs.en_segment_id, refs.zh_segment_id, en.text AS en_text, zh.text AS zh_text
+    FROM refs
+    JOIN segments zh ON zh.id = refs.zh_segment_id
+    JOIN segments en ON en.id = refs.en_segment_id
+    JOIN documents d ON d.id = zh.document_id
+    LEFT JOIN actors act ON act.id = refs.actor_id
+    LEFT JOIN actor_references zr ON zr.segment_id = refs.zh_segment_id AND zr.actor_id = refs.actor_id
+    LEFT JOIN actor_references er ON er.segment_id = refs.en_segment_id AND er.actor_id = refs.actor_id
+    WHERE (coalesce(zr.class, 'absent') = 'named') != (coalesce(er.class, 'absent') = 'named')"""
+
+
+def naming_divergences(conn: sqlite3.Connection, *, actor: str | None = None, since: str | None = None,
+                       until: str | None = None, segment_ids: Sequence[str] = ()) -> list[dict]:
+    """Aligned turns whose English translation and Chinese original name an actor differently:
+    named in one, by role, obliquely or not at all in the other; both forms side by side."""
+    where, params = [], {}
+    if actor:
+        where.append("actor = :actor")
+        params["actor"] = actor
+    if since:
+        where.append("date >= :since")
+        params["since"] = since
+    if until:
+        where.append("date <= :until")
+        params["until"] = until
+    if segment_ids:
+        names = {f"segment{i}": segment_id for i, segment_id in enumerate(segment_ids)}
+        params.update(names)
+        keys = ",".join(":" + key for key in names)
+        where.append(f"(zh_segment_id IN ({keys}) OR en_segment_id IN ({keys}))")
+    found = rows(conn, f"SELECT * FROM ({_DIVERGENCES}) {'WHERE ' + ' AND '.join(where) if where else ''} "
+                       "ORDER BY date, zh_segment_id, actor", params)
+    for row in found:
+        for key in ("en_forms", "zh_forms"):
+            row[key] = json.loads(row[key]) if row[key] else []
+    return found
+
+
+def translation_of(conn: sqlite3.Connection, segment_id: str) -> dict | None:
+    """The aligned row of a turn: its counterpart in the other language, the method, score and shared anchors."""
+    found = rows(conn, """SELECT * FROM translations WHERE (zh_segment_id = :id OR en_segment_id = :id)
+                          AND method != 'unaligned'""", {"id": segment_id})
+    if not found:
+        return None
+    row = found[0]
+    row["anchors"] = json.loads(row["anchors"] or "[]")
+    row["other_id"] = row["en_segment_id"] if row["zh_segment_id"] == segment_id else row["zh_segment_id"]
+    return row
