@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed
 DB ?= demo/communique.db
 PORT ?= 8001
 REPLAY := tests/files/fmprc
+REPLAY_ZH := tests/files/fmprc_zh
 # The saved State Department briefings up to 2020: the 2021 ones include a page of a layout
 # the parser does not know, kept for the crawler's tests, which a crawl rightly refuses.
 STATE_REPLAY := tests/files/state
@@ -23,12 +24,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Crawl the saved China MFA and State Department pages through a local replay of the sites,
-# import the other ministries' words from the labelled sets (labels left out; after the
-# crawls, so that no page is counted twice), analyze, then serve.
+# Crawl the saved China MFA pages, English and Chinese, and State Department pages through a
+# local replay of the sites, import the other ministries' words from the labelled sets (labels
+# left out; after the crawls, so that no page is counted twice), analyze (which also links each
+# Chinese briefing to its English translation), then serve.
 demo: install
 	mkdir -p $(dir $(DB))
 	$(BIN)/communique --db $(DB) crawl fmprc --replay $(REPLAY)
+	$(BIN)/communique --db $(DB) crawl fmprc_zh --replay $(REPLAY_ZH)
 	$(BIN)/communique --db $(DB) crawl state --replay $(STATE_REPLAY) --until 2020-12-31
 	$(BIN)/python -m corpus.labelled_text --db $(DB) --output $(dir $(DB))labelled_text.jsonl $(LABELLED)
 	$(BIN)/communique --db $(DB) import $(dir $(DB))labelled_text.jsonl

@@ -157,7 +157,7 @@ _browser_skips: list[str] = []
 
 
 def pytest_runtest_logreport(report):
-    if report.skipped and report.nodeid.startswith("tests/test_browser.py"):
+    if report.skipped and report.nodeid.startswith("tests/test_browser"):
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         _browser_skips.append(reason.removeprefix("Skipped: "))
 
@@ -171,3 +171,28 @@ def pytest_unconfigure(config):
             "or set COMMUNIQUE_CHROMIUM to a Chromium binary to run them.",
             yellow=True, bold=True,
         )
+
+
+# Issue 11: the Chinese originals beside the English. Two days in both languages, analysed:
+# the founding 24 January 2019, and a 2020 conference whose turns are labelled by outlet.
+BILINGUAL_DAYS = [("2019-01-24", "2019-01-24"), ("2020-03-24", "2020-03-24")]
+
+
+@pytest.fixture(scope="session")
+def bilingual_db(tmp_path_factory) -> Path:
+    db = tmp_path_factory.mktemp("bilingual") / "corpus.db"
+    for since, until in BILINGUAL_DAYS:
+        for source, replay in (("fmprc", FMPRC_REPLAY), ("fmprc_zh", FMPRC_ZH_REPLAY)):
+            run_communique("crawl", source, "--replay", str(replay), "--since", since, "--until", until, db=db)
+    run_communique("analyze", db=db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def both_crawled_db(crawled_db, tmp_path_factory) -> Path:
+    """Both replays crawled whole, as `make demo` does, and the translations linked and aligned."""
+    db = tmp_path_factory.mktemp("both") / "both.db"
+    db.write_bytes(crawled_db.read_bytes())
+    run_communique("crawl", "fmprc_zh", "--replay", str(FMPRC_ZH_REPLAY), db=db)
+    run_communique("align", db=db)
+    return db
