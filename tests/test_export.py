@@ -255,7 +255,7 @@ def test_an_empty_class_still_writes_the_header(corpus_path, tmp_path):
     output = tmp_path / "q.csv"
     result = export(corpus_path, "quotes", "--actor", "maduro", "--class", "oblique", "--output", str(output))
     assert output.read_text().splitlines() == [
-        "date,ministry,source,spokesperson,url,answer_id,actor,actor_name,in_question,question_forms,"
+        "date,ministry,source,language,spokesperson,url,answer_id,actor,actor_name,in_question,question_forms,"
         "question_title,in_answer,answer_forms,answer_title,avoided,stance,stance_score,evidence,question,answer"]
     assert "0 answers about maduro" in result.output
 
