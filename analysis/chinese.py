@@ -298,8 +298,6 @@ class ChineseRuleLinker(RuleLinker):
         kind = candidate.actor.kind
         if kind not in self.grammar.kinds[phrase.category]:
             return False
-        if phrase.category == "community" and kind in ("state", "person"):
-            return False
         if phrase.category in ("parties", "community") and candidate.question_forms and self.is_reported_speaker(
             candidate.question, candidate.question_forms
         ):
@@ -317,8 +315,9 @@ class ChineseReader(Reader):
         super().__init__(registry, linker=ChineseRuleLinker(grammar, tuple(roles.get("reported_speech") or ())),
                          grammar=grammar, matcher=ChineseMatcher(registry, names, english))
         self.roles = ChineseRoleGrammar(registry, names)
-        self.fingerprint = _fingerprint(NAMES_FILE, ROLES_FILE, PHRASES_FILE)
+        self.fingerprint = _fingerprint(Path(__file__), NAMES_FILE, ROLES_FILE, PHRASES_FILE)
 
-    @property
+    @cached_property
     def version(self) -> str:
-        return f"{self.registry.version}/zh-{self.fingerprint}/{self.linker.method}"
+        """The English reading's version (its rules are this reading's) and the Chinese forms'."""
+        return f"{Reader.version.func(self)}/zh-{self.fingerprint}"
