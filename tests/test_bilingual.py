@@ -145,3 +145,16 @@ def test_exports_by_language(bilingual_db, tmp_path):
     assert "naming divergences in" in result.stdout
     with divergences.open(newline="") as handle:
         assert {row["date"] for row in csv.DictReader(handle)} == {"2019-01-24"}
+
+
+def test_the_chinese_crawl_keeps_to_since_and_until(bilingual_db):
+    from crawlers.spiders.fmprc_zh import parse_list_page
+    from tests.conftest import BILINGUAL_DAYS, FMPRC_ZH_PAGES, fmprc_zh_page
+
+    days = {since for since, _ in BILINGUAL_DAYS}
+    listed = {article.url for page in sorted(FMPRC_ZH_PAGES.glob("default*.shtml"))
+              for article in parse_list_page(*fmprc_zh_page(page.name)).articles
+              if article.date.isoformat() in days}
+    stored = {url for (url,) in sqlite3.connect(bilingual_db).execute(
+        "SELECT url FROM documents WHERE source = 'fmprc_zh'")}
+    assert stored == listed and len(stored) >= 2
