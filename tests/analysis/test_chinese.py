@@ -96,3 +96,18 @@ def test_every_actor_of_the_chinese_names_file_is_in_the_registry(registry, read
 
 def test_chinese_text_is_told_from_english():
     assert is_chinese("我们高度关注委内瑞拉当前局势") and not is_chinese("Venezuela (委内瑞拉) is a country of South America")
+
+
+def segment_holding(page: str, words: str) -> str:
+    return next(s.text for s in parse_briefing(*fmprc_zh_page(page)).segments if words in s.text)
+
+
+def test_a_people_is_named_and_its_autonomous_region_is_a_place(reader):
+    # main's registry made peoples actors ("the Uyghurs"); the Chinese forms follow it
+    both = segment_holding("t1728649.shtml", "新疆维吾尔自治区的维吾尔族人口")
+    assert "uyghurs" in reader.matcher.names(both)
+    assert {f.text for f in reader.matcher.names(both)["uyghurs"]} == {"维吾尔族"}
+    region = segment_holding("t1609273.shtml", "新疆维吾尔自治区主席已就此接受媒体采访")
+    assert "uyghurs" not in reader.matcher.names(region)
+    listing = segment_holding("t1706148.shtml", "新疆维吾尔自治区公安厅")
+    assert "uyghurs" not in reader.matcher.names(listing)
