@@ -78,6 +78,15 @@ def test_similarity_prefers_the_translation_to_its_neighbours(matchers):
 
 
 @pytest.mark.slow
+def test_the_chinese_crawl_stores_every_saved_briefing_without_a_parse_error(both_crawled_db):
+    db = sqlite3.connect(both_crawled_db)
+    statuses = dict(db.execute(
+        "SELECT parse_status, count(*) FROM documents WHERE source = 'fmprc_zh' GROUP BY parse_status").fetchall())
+    assert statuses == {"ok": 1000}
+    assert db.execute("SELECT count(DISTINCT url) FROM documents WHERE source = 'fmprc_zh'").fetchone() == (1000,)
+
+
+@pytest.mark.slow
 def test_most_english_briefings_have_their_chinese_twin(both_crawled_db):
     db = sqlite3.connect(both_crawled_db)
     english, linked = db.execute(
