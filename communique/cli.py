@@ -235,11 +235,15 @@ def align(obj, actor_files) -> None:
         communique --db demo/communique.db align
     """
     from analysis.twins import align_corpus
+    from corpus import CorpusError
     from corpus.translations import alignment_figures
 
     registry = _load_registry(actor_files)
-    with _open_corpus(obj["db_path"]) as corpus:
-        report = align_corpus(corpus, registry)
+    with _open_corpus(obj["db_path"], existing=True, write=True) as corpus:
+        try:
+            report = align_corpus(corpus, registry)
+        except CorpusError as error:  # another writer holds the corpus past the lock timeout
+            raise click.ClickException(str(error)) from error
         figures = alignment_figures(corpus)
     methods = figures["methods"]
     click.echo(
@@ -737,16 +741,12 @@ def export_divergences(obj, actor, since, until, fmt, output) -> None:
     """
     from corpus import queries
     from corpus.analysis_store import corpus_provenance
-    from corpus.dates import parse_bound
 
     from .export import provenance, write_rows
 
-    try:
-        parse_bound(since, "since")
-        parse_bound(until, "until")
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
-    with _open_corpus(obj["db_path"]) as corpus:
+    first, last = _date_range(since, until)
+    since, until = first and first.isoformat(), last and last.isoformat()
+    with _open_corpus(obj["db_path"], existing=True) as corpus:
         if not corpus.db.execute("SELECT count(*) FROM twins").fetchone()[0]:
             raise click.ClickException(f"{corpus.path} has no aligned translations: crawl fmprc and fmprc_zh, "
                                        "then run `communique analyze`")
