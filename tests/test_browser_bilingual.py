@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
-from tests.test_browser import browser, free_port, page, pytestmark  # noqa: F401 (fixtures and markers)
+from tests.conftest import serving
+from tests.test_browser import browser, page, pytestmark  # noqa: F401 (fixtures and markers)
 
 
 @pytest.fixture(scope="module")
 def bilingual_server(bilingual_db):
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "communique", "--db", str(bilingual_db), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        raise RuntimeError("communique serve did not start")
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with serving(bilingual_db) as base:
+        yield base
 
 
 def test_search_in_chinese_then_read_the_answer_in_both_languages(bilingual_server, page, tmp_path):  # noqa: F811
