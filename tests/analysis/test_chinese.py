@@ -111,3 +111,5 @@ def test_a_people_is_named_and_its_autonomous_region_is_a_place(reader):
     assert "uyghurs" not in reader.matcher.names(region)
     listing = segment_holding("t1706148.shtml", "新疆维吾尔自治区公安厅")
     assert "uyghurs" not in reader.matcher.names(listing)
+    family = segment_holding("t1673263.shtml", "维吾尔家庭")  # "a Uighur family" in its English twin
+    assert [f.text for f in reader.matcher.names(family)["uyghurs"]] == ["维吾尔"]
