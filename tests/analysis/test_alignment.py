@@ -11,15 +11,13 @@ import pytest
 from analysis.alignment import Anchors, align_turns, numbers, similarity
 from analysis.chinese import ChineseMatcher
 from analysis.references import Matcher
-from analysis.registry import load_registry
 from crawlers.spiders.fmprc import parse_briefing as parse_english
 from crawlers.spiders.fmprc_zh import parse_briefing as parse_chinese
 from tests.conftest import fmprc_page, fmprc_zh_page
 
 
 @pytest.fixture(scope="module")
-def matchers():
-    registry = load_registry()
+def matchers(registry):
     english = Matcher(registry)
     return english, ChineseMatcher(registry, english=english)
 

@@ -7,18 +7,13 @@ import yaml
 
 from analysis.chinese import NAMES_FILE, ChineseReader, is_chinese
 from analysis.reading import Turn
-from analysis.registry import load_registry
 from crawlers.spiders.fmprc_zh import parse_briefing
 from tests.conftest import fmprc_zh_page
 
 
 @pytest.fixture(scope="module")
-def registry():
-    return load_registry()
-
-
-@pytest.fixture(scope="module")
 def reader(registry):
+    """The Chinese reader over conftest's registry (in place of its English reader, here)."""
     return ChineseReader(registry)
 
 
