@@ -133,18 +133,11 @@ def transfer_stances(corpus: Corpus) -> int:
         return cursor.rowcount
 
 
-def alignment_figures(corpus: Corpus, since: str | None = None, until: str | None = None) -> dict:
+def alignment_figures(corpus: Corpus) -> dict:
     """Twins, aligned turns and coverage, for `communique align` and the README."""
-    where, params = ["d.language = 'en'", "d.parse_status = 'ok'"], []
-    if since:
-        where.append("d.date >= ?")
-        params.append(since)
-    if until:
-        where.append("d.date <= ?")
-        params.append(until)
     english, linked = corpus.db.execute(
-        f"""SELECT count(*), count(t.en_document_id) FROM documents d
-            LEFT JOIN twins t ON t.en_document_id = d.id WHERE {' AND '.join(where)}""", params).fetchone()
+        """SELECT count(*), count(t.en_document_id) FROM documents d LEFT JOIN twins t ON t.en_document_id = d.id
+           WHERE d.language = 'en' AND d.parse_status = 'ok'""").fetchone()
     rows = dict(corpus.db.execute("SELECT method, count(*) FROM translations GROUP BY method").fetchall())
     by_kind = dict(corpus.db.execute(
         "SELECT kind, count(*) FROM translations WHERE method != 'unaligned' GROUP BY kind").fetchall())
