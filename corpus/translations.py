@@ -135,9 +135,10 @@ def transfer_stances(corpus: Corpus) -> int:
 
 def alignment_figures(corpus: Corpus) -> dict:
     """Twins, aligned turns and coverage, for `communique align` and the README."""
-    english, linked = corpus.db.execute(
-        """SELECT count(*), count(t.en_document_id) FROM documents d LEFT JOIN twins t ON t.en_document_id = d.id
-           WHERE d.language = 'en' AND d.parse_status = 'ok'""").fetchone()
+    # English briefings of the ministries that have a Chinese source: other ministries' have no twin to find
+    english = {d["id"] for d in twin_candidates(corpus)[0]}
+    linked = sum(row[0] in english for row in corpus.db.execute("SELECT en_document_id FROM twins"))
+    english = len(english)
     rows = dict(corpus.db.execute("SELECT method, count(*) FROM translations GROUP BY method").fetchall())
     by_kind = dict(corpus.db.execute(
         "SELECT kind, count(*) FROM translations WHERE method != 'unaligned' GROUP BY kind").fetchall())
