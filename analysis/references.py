@@ -10,6 +10,7 @@ whether such a descriptor refers to the actor in a given text is the reader's de
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -93,9 +94,12 @@ class Matcher:
         self.alias_owners: dict[str, list[str]] = {}
         self.role_owners: dict[str, list[tuple[str, bool]]] = {}
         self.describing: set[tuple[str, str]] = set()  # (alias, actor) pairs that describe, not name
+        self.surnames: dict[tuple[str, str], bool] = {}  # (bare surname, person) -> written first
         for actor in registry:
             for alias in actor.aliases:
                 key = fold(alias).strip()
+                if actor.kind == "person" and " " not in key and len(actor.name.split()) > 1 and key in fold(actor.name).split():
+                    self.surnames[(key, actor.id)] = fold(actor.name).startswith(key + " ")
                 # "The international community" is written "the international community" mid-sentence
                 variants = [key, "the" + key[3:]] if key.startswith("The ") else [key]
                 for key in variants:
@@ -186,7 +190,9 @@ class Matcher:
             start, end = match.span()
             position = start
             while inner := self.alias_pattern.search(folded, position, end - 1 if position == start else end):
-                self._add_names(text, folded, inner, found, inner=True)
+                # the search stops short of the end: "Ma" inside "May" is not a word of it
+                if not _within_word(folded, inner.start(), inner.end()):
+                    self._add_names(text, folded, inner, found, inner=True)
                 position = inner.end()
         for forms in found.values():
             forms.sort(key=lambda form: form.start)
@@ -222,12 +228,45 @@ class Matcher:
             kind = self.registry.actors[actor_id].kind
             if inner and kind not in ("person", "state"):
                 continue
+            if (match.group(), actor_id) in self.surnames and not title and not _bare_surname_names(
+                folded, match, self.surnames[(match.group(), actor_id)]
+            ):
+                continue
             # Titles qualify people ("interim President Guaido", "the Maduro regime"), not states.
             cls = "role" if (match.group(), actor_id) in self.describing else "named"
             form = Form(text[start:end], start, end, cls, title if kind == "person" else None,
                         category="listed" if cls == "role" else None)
             if form not in found.get(actor_id, []):
                 found.setdefault(actor_id, []).append(form)
+
+
+def _within_word(folded: str, start: int, end: int) -> bool:
+    return (start > 0 and folded[start - 1].isalnum()) or (end < len(folded) and folded[end].isalnum())
+
+
+# English words that open sentences and are also surnames ("He said", "May I ask")
+_SENTENCE_WORDS = frozenset({"He", "She", "We", "It", "May", "Can", "Will", "So", "An", "As", "No", "Long"})
+# what follows a leader's surname without making it another person's name ("the Moon Administration")
+_AFTER_NAME = re.compile(r"\s+(?:Administration|Government|Cabinet|Doctrine|Era|Regime|Family|Camp)\b")
+_MONTHS = frozenset(calendar.month_name[1:])
+_DATE_BEFORE = re.compile(r"\b(?:in|on|since|until|by|from|to|of|early|late|mid|last|next|this|between|and)\s+$", re.I)
+
+
+def _bare_surname_names(folded: str, match: re.Match, written_first: bool) -> bool:
+    """Whether a surname standing alone, with no title, names its bearer here.
+
+    Surnames are also words and other people's names: "He said" opens a sentence with a
+    pronoun that the text writes "he" elsewhere; "Ma Zhaoxu" and "Yang Jun" are other
+    people where the surname comes first; "in May 2019" is a month.
+    """
+    start, end = match.span()
+    word = match.group()
+    if written_first and re.match(r"\s+[A-Z][a-z]", folded[end : end + 3]) and not _AFTER_NAME.match(folded[end : end + 20]):
+        return False
+    if word in _MONTHS and (re.match(r"\s*\d", folded[end : end + 3]) or _DATE_BEFORE.search(folded[max(0, start - 12) : start])):
+        return False
+    opens_sentence = not folded[:start].strip() or re.search(r"[.!?:;\"\u201c(]\s*$", folded[max(0, start - 4) : start])
+    return not (opens_sentence and (word in _SENTENCE_WORDS or re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", folded)))
 
 
 def _role_key(role: str) -> str:

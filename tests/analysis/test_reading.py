@@ -128,6 +128,25 @@ def test_a_shared_surname_names_the_one_the_context_is_about(reader):
     assert reading.answer_class("gotabaya_rajapaksa") == "absent"
 
 
+@pytest.mark.parametrize("text", [
+    "He said that China firmly opposes it, and he repeated it.",  # the pronoun, not He Lifeng
+    "He Yadong of the Ministry of Commerce spoke.",  # another He, surname first
+    "Ma Zhaoxu met the envoy.",  # another Ma
+    "The vote of May 2019 failed, and in May the talks resumed.",  # a month
+    "The Mayor spoke in Mayotte.",  # inside other words
+])
+def test_a_surname_that_is_also_a_word_or_another_name_names_no_one(reader, text):
+    reading = reader.read(Turn(text, None, "2019-03-01", "china"))
+    assert not {"he_lifeng", "ma_ying_jeou", "theresa_may"} & {a for a, ref in reading.answer.items() if ref.cls == "named"}
+
+
+def test_a_surname_with_its_title_or_mid_sentence_still_names(reader):
+    reading = reader.read(Turn("Prime Minister May met Vice Premier He. The talks with May went well.",
+                               None, "2019-03-01", "china"))
+    assert reading.answer_class("theresa_may") == "named" and reading.answer_class("he_lifeng") == "named"
+    assert len(reading.answer["theresa_may"].forms) == 2
+
+
 def test_a_bare_descriptor_counts_only_when_the_context_is_about_its_actor(reader):
     answer = "We hope the government and the opposition talk."
     assert reader.read(Turn(answer, date="2019-02-01")).answer_class("guaido") == "absent"
