@@ -30,7 +30,7 @@ from pathlib import Path
 
 import yaml
 
-from .oblique import OBLIQUE_FILE, LinkCandidate, PhraseGrammar, RuleLinker
+from .oblique import OBLIQUE_FILE, LinkCandidate, PhraseGrammar, RuleLinker, leftmost_longest
 from .reading import Reader
 from .references import Form, ListedRole, Matcher
 from .registry import Actor, Registry
@@ -270,15 +270,8 @@ class ChinesePhraseGrammar(PhraseGrammar):
             raise ValueError(f"{path}: categories {', '.join(unknown)} are not those of {english}")
 
     def phrases(self, text: str) -> list[Form]:
-        found = [Form(text[m.start():m.end()], m.start(), m.end(), "oblique", category=name)
-                 for name, pattern in self.zh_categories for m in pattern.finditer(text)]
-        found.sort(key=lambda f: (f.start, -(f.end - f.start)))
-        kept: list[Form] = []
-        for form in found:
-            if kept and form.start < kept[-1].end:
-                continue
-            kept.append(form)
-        return kept
+        return leftmost_longest([Form(text[m.start():m.end()], m.start(), m.end(), "oblique", category=name)
+                                 for name, pattern in self.zh_categories for m in pattern.finditer(text)])
 
 
 class ChineseRuleLinker(RuleLinker):

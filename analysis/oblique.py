@@ -72,13 +72,18 @@ class PhraseGrammar:
                     end -= 1
                 if end > start:
                     found.append(Form(text[start:end], start, end, "oblique", category=category.name))
-        found.sort(key=lambda f: (f.start, -(f.end - f.start)))
-        kept: list[Form] = []
-        for form in found:
-            if kept and form.start < kept[-1].end:
-                continue
-            kept.append(form)
-        return kept
+        return leftmost_longest(found)
+
+
+def leftmost_longest(found: list[Form]) -> list[Form]:
+    """Of phrases that overlap, the one that starts first, and of those the longest."""
+    found = sorted(found, key=lambda f: (f.start, -(f.end - f.start)))
+    kept: list[Form] = []
+    for form in found:
+        if kept and form.start < kept[-1].end:
+            continue
+        kept.append(form)
+    return kept
 
 
 @dataclass
