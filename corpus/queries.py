@@ -371,12 +371,8 @@ def quote_records(conn: sqlite3.Connection, *, fts: str | None = None, actor: st
         names = {f"source{i}": name for i, name in enumerate(sources)}
         params.update(names)
         where.append(f"d.source IN ({','.join(':' + key for key in names)})")
-    if since:
-        where.append("d.date >= :since")
-        params["since"] = since
-    if until:
-        where.append("d.date <= :until")
-        params["until"] = until
+    where.extend(_between("d.date", "d.date", since, until))
+    params.update(since=since, until=until)
     records = rows(
         conn,
         f"""
@@ -584,12 +580,8 @@ def naming_divergences(conn: sqlite3.Connection, *, actor: str | None = None, si
     if actor:
         where.append("actor = :actor")
         params["actor"] = actor
-    if since:
-        where.append("date >= :since")
-        params["since"] = since
-    if until:
-        where.append("date <= :until")
-        params["until"] = until
+    where.extend(_between("date", "date", since, until))
+    params.update(since=since, until=until)
     if segment_ids:
         names = {f"segment{i}": segment_id for i, segment_id in enumerate(segment_ids)}
         params.update(names)
