@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,6 +32,17 @@ def fmprc_page(name: str) -> tuple[bytes, str]:
 def fmprc_zh_page(name: str) -> tuple[bytes, str]:
     """The saved bytes of a page of the Chinese section and its real URL."""
     return (FMPRC_ZH_PAGES / name).read_bytes(), FMPRC_ZH_BASE_URL + name
+
+
+def body_words(raw: str, selector: str) -> list[str]:
+    """The words of a saved page's body as a reader sees them, scripts and styles left out:
+    an independent check that a parser loses and repeats no word."""
+    from lxml import html as lxml_html
+
+    body = lxml_html.document_fromstring(raw).cssselect(selector)[0]
+    for element in body.iter("script", "style"):
+        element.drop_tree()
+    return re.findall(r"\w+", body.text_content())
 
 
 def run_communique(*args: str, db: Path | None = None, check: bool = True, **kwargs) -> subprocess.CompletedProcess:

@@ -12,10 +12,9 @@ import html
 import re
 
 import pytest
-from lxml import html as lxml_html
 
 from crawlers.spiders.fmprc import parse_briefing
-from tests.conftest import FMPRC_BASE_URL, FMPRC_PAGES
+from tests.conftest import FMPRC_BASE_URL, FMPRC_PAGES, body_words
 from tests.crawlers.reference_pairs import matching_pairs, reference_pairs
 
 ARTICLES = sorted(path.name for path in FMPRC_PAGES.glob("t*.shtml"))
@@ -61,13 +60,6 @@ def count_question_turns(raw: str, spokesperson: str) -> int:
     return count
 
 
-def body_words(raw: str) -> list[str]:
-    body = lxml_html.document_fromstring(raw).cssselect("div.content_mod div.content")[0]
-    for element in body.iter("script", "style"):
-        element.drop_tree()
-    return re.findall(r"\w+", body.text_content())
-
-
 @pytest.fixture(scope="module", params=ARTICLES)
 def page(request):
     raw = (FMPRC_PAGES / request.param).read_text(encoding="utf-8")
@@ -93,7 +85,7 @@ def test_every_word_of_the_body_lands_once_in_order(page):
     rebuilt = []
     for segment in briefing.segments:
         rebuilt += re.findall(r"\w+", f"{segment.label or ''} {segment.text}")
-    assert rebuilt == body_words(raw)
+    assert rebuilt == body_words(raw, "div.content_mod div.content")
 
 
 def test_answers_reply_to_an_earlier_question(page):

@@ -13,10 +13,9 @@ import re
 from collections import Counter
 
 import pytest
-from lxml import html as lxml_html
 
 from crawlers.spiders.fmprc_zh import SPOKESPEOPLE, parse_briefing
-from tests.conftest import FMPRC_ZH_BASE_URL, FMPRC_ZH_PAGES
+from tests.conftest import FMPRC_ZH_BASE_URL, FMPRC_ZH_PAGES, body_words
 
 ARTICLES = sorted(path.name for path in FMPRC_ZH_PAGES.glob("t*.shtml"))
 BOLD = "\x01"
@@ -64,13 +63,6 @@ def count_question_turns(raw: str) -> int:
     return count
 
 
-def body_words(raw: str) -> list[str]:
-    body = lxml_html.document_fromstring(raw).cssselect("#News_Body_Txt_A")[0]
-    for element in body.iter("script", "style"):
-        element.drop_tree()
-    return re.findall(r"\w+", body.text_content())
-
-
 @pytest.fixture(scope="module", params=ARTICLES)
 def page(request):
     raw = (FMPRC_ZH_PAGES / request.param).read_text(encoding="utf-8")
@@ -110,7 +102,7 @@ def test_every_word_of_the_body_lands_once_in_order(page):
     rebuilt = []
     for segment in briefing.segments:
         rebuilt += re.findall(r"\w+", f"{segment.label or ''} {segment.text}")
-    assert rebuilt == body_words(raw)
+    assert rebuilt == body_words(raw, "#News_Body_Txt_A")
 
 
 def test_answers_reply_to_an_earlier_question(page):
