@@ -30,7 +30,7 @@ from .roles import Descriptor
 from .text import fold
 
 
-READING_MODULES = ("reading.py", "references.py", "roles.py", "oblique.py", "registry.py", "countries.py")
+READING_MODULES = ("reading.py", "references.py", "roles.py", "oblique.py", "registry.py", "countries.py", "text.py")
 READING_DATA = ("roles.yaml", "oblique.yaml", "lexicon.yaml", "states.yaml")
 
 

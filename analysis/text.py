@@ -25,6 +25,12 @@ def fold(text: str) -> str:
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”']?\s+(?=[\"“A-Z0-9])")
+# A full stop after a title or an initial does not end the sentence: "Mr. Bondarenko",
+# "Michael R. Pompeo", "S. Jaishankar", "the U.S. Government".
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|St|Gen|Lt|Col|Capt|Maj|Adm|Sgt|Sen|Rep|Gov|Amb|Hon|Rev|Jr|Sr|Mt|No|Nos|Art|Vol|vs)"
+    r"|(?<![\w.])[A-Z]|\b(?:[A-Z]\.)+[A-Z])\.$"
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -34,6 +40,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = paragraph.start()
         for boundary in _SENTENCE_END.finditer(paragraph.group()):
             end = paragraph.start() + boundary.start()
+            if _ABBREVIATION.search(text, max(start, end - 12), end):
+                continue
             if text[start:end].strip():
                 spans.append((start, end))
             start = paragraph.start() + boundary.end()
