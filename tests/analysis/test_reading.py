@@ -196,6 +196,13 @@ def test_the_phrase_grammar_finds_veiled_references():
     }
 
 
+def test_a_letter_of_a_hyphenated_word_is_no_veiling_article():
+    # China MFA, 17 October 2018, on the Yasukuni Shrine: no one is veiled as "A war criminals"
+    text = ("The Yasukuni Shrine commemorates Class-A war criminals of the WWII who are directly responsible "
+            "for the war of aggression.")
+    assert [f.text for f in PhraseGrammar().phrases(text)] == []
+
+
 def test_a_labelled_actor_file_adds_its_descriptors(tmp_path):
     path = tmp_path / "mine.yaml"
     path.write_text(
