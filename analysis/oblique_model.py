@@ -36,7 +36,7 @@ from .text import fold, sentences
 
 DEFAULT_FILE = Path(__file__).parent / "data" / "oblique_model.json"
 METHOD = "oblique-logreg-1"
-CATEGORIES = ("parties", "states", "forces", "persons", "perpetrators", "partners", "community")
+CATEGORIES = ("parties", "states", "forces", "persons", "bodies", "perpetrators", "partners", "community")
 SOURCES = ("question", "text", "briefing", "related")
 FEATURES = (
     *(f"category_{c}" for c in CATEGORIES),
