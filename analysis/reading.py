@@ -235,6 +235,9 @@ class Reader:
                         found.add(person.id, form)
                     elif person.id in context:
                         found.add(person.id, form)
+                    elif state is not None and state == turn.speaker_state and turn.date:
+                        # a ministry's own "the president": its own office-holders are always in its context
+                        found.add(person.id, form)
 
     def _holders(self, state: str | None, office: str, day: str | None, context: set[str], related: set[str]) -> list[Actor]:
         if state is not None:

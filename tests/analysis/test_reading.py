@@ -196,6 +196,24 @@ def test_the_phrase_grammar_finds_veiled_references():
     }
 
 
+# Pompeo on Saudi Arabia, 20 November 2018 (labelled set khashoggi-us-004)
+OWN_PRESIDENT = ("It is the president's obligation and the State Department's duty as well to ensure that we adopt "
+                 "policy that furthers America's national security. So as the president said today, the United "
+                 "States will continue to have a relationship with the Kingdom of Saudi Arabia.")
+
+
+def test_a_ministrys_own_president_is_its_own_head_of_state(reader):
+    reading = reader.read(Turn(OWN_PRESIDENT, "Mr. Secretary, what comes next?", "2018-11-20", "united_states"))
+    assert reading.answer_class("trump") == "role"
+    assert [f.text for f in reading.answer_reference("trump").forms] == ["the president", "the president"]
+
+
+def test_the_president_of_the_state_a_ministry_speaks_about_is_not_its_own(reader):
+    text = "Venezuela's constitution is clear, and the president must respect it."
+    reading = reader.read(Turn(text, "What comes next?", "2019-01-24", "united_states"))
+    assert reading.answer_class("trump") == "absent"
+
+
 def test_a_letter_of_a_hyphenated_word_is_no_veiling_article():
     # China MFA, 17 October 2018, on the Yasukuni Shrine: no one is veiled as "A war criminals"
     text = ("The Yasukuni Shrine commemorates Class-A war criminals of the WWII who are directly responsible "
