@@ -127,6 +127,9 @@ def is_quoted(question: str, forms: list[Form]) -> bool:
     return any(_SPEECH.match(folded[form.end : form.end + 60]) for form in forms)
 
 
+_SINGULAR = re.compile(r"\b(?:party|side)$", re.I)
+
+
 class RuleLinker:
     """The baseline, written from how diplomatic texts veil their targets, not learned:
 
@@ -147,8 +150,10 @@ class RuleLinker:
         kind = candidate.actor.kind
         if kind not in self.grammar.kinds[phrase.category]:
             return False
-        if phrase.category in ("parties", "community") and candidate.question_forms and is_reported_speaker(
-            candidate.question, candidate.question_forms
+        # "all parties" gathers the sides of a matter, not whoever the question quotes on it;
+        # "a third party", "the relevant party" veils one actor, and the quoted one is the likeliest
+        if phrase.category in ("parties", "community") and not _SINGULAR.search(phrase.text) and (
+            candidate.question_forms and is_reported_speaker(candidate.question, candidate.question_forms)
         ):
             return False
         return True

@@ -214,6 +214,19 @@ def test_the_president_of_the_state_a_ministry_speaks_about_is_not_its_own(reade
     assert reading.answer_class("trump") == "absent"
 
 
+def test_a_third_party_veils_the_one_the_question_quotes_and_all_parties_do_not(reader):
+    # China MFA, 29 May 2020, on Trump's offer to mediate with India
+    question = ("US President Donald Trump on Wednesday tweeted an offer to mediate between China and India on "
+                "the conflict at their border. I wonder if China has any comment on this offer?")
+    answer = ("We are fully capable of properly resolving any issue between us through dialogue and consultation. "
+              "There is no need for a third party to intervene.")
+    reading = reader.read(Turn(answer, question, "2020-05-29", "china"))
+    assert reading.answer_class("trump") == "oblique"
+    assert [f.text for f in reading.answer_reference("trump").forms] == ["a third party"]
+    collective = reader.read(Turn(answer.replace("a third party", "all parties"), question, "2020-05-29", "china"))
+    assert collective.answer_class("trump") == "absent"
+
+
 def test_a_letter_of_a_hyphenated_word_is_no_veiling_article():
     # China MFA, 17 October 2018, on the Yasukuni Shrine: no one is veiled as "A war criminals"
     text = ("The Yasukuni Shrine commemorates Class-A war criminals of the WWII who are directly responsible "
