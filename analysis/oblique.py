@@ -150,6 +150,8 @@ class RuleLinker:
         kind = candidate.actor.kind
         if kind not in self.grammar.kinds[phrase.category]:
             return False
+        if phrase.category == "forces" and candidate.anchor is not None and candidate.anchor == candidate.speaker_state:
+            return False
         # "all parties" gathers the sides of a matter, not whoever the question quotes on it;
         # "a third party", "the relevant party" veils one actor, and the quoted one is the likeliest
         if phrase.category in ("parties", "community") and not _SINGULAR.search(phrase.text) and (

@@ -227,6 +227,19 @@ def test_a_third_party_veils_the_one_the_question_quotes_and_all_parties_do_not(
     assert collective.answer_class("trump") == "absent"
 
 
+def test_a_ministry_does_not_veil_itself_as_the_interferer(reader):
+    # China MFA, 18 October 2019, answering Pompeo on Venezuela's seat in the Human Rights Council
+    question = ("US Secretary of State Mike Pompeo said that China and Russia voted to put Venezuela on the "
+                "Human Rights Council, which is a farce. What's your comment?")
+    answer = ("We advise the US side to stop dictating to others what they should or shouldn't do and "
+              "politicizing human rights issues, and stop interfering in others' internal affairs under the "
+              "cover of human rights.")
+    reading = reader.read(Turn(answer, question, "2019-10-18", "china"))
+    assert reading.answer_class("china") == "absent"
+    # the same words in another ministry's mouth may well veil China
+    assert reader.read(Turn(answer, question, "2019-10-18", "russia")).answer_class("china") == "oblique"
+
+
 def test_a_letter_of_a_hyphenated_word_is_no_veiling_article():
     # China MFA, 17 October 2018, on the Yasukuni Shrine: no one is veiled as "A war criminals"
     text = ("The Yasukuni Shrine commemorates Class-A war criminals of the WWII who are directly responsible "
