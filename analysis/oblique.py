@@ -101,6 +101,8 @@ class LinkCandidate:
     anchor: str | None = None
     topic_state: str | None = None  # the state the question (else the text) is most about
     question_rank: float = 1.0  # 0 for the first actor the question names, 1 for the last
+    # the states a phrase itself names ("some in Japan", "all parties in Venezuela"), by its span
+    places: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
 
 
 _REPORTING = re.compile(
@@ -127,6 +129,7 @@ def is_quoted(question: str, forms: list[Form]) -> bool:
     return any(_SPEECH.match(folded[form.end : form.end + 60]) for form in forms)
 
 
+_LOCATED = ("parties", "persons", "bodies")
 _SINGULAR = re.compile(r"\b(?:party|side)$", re.I)
 
 
@@ -150,6 +153,9 @@ class RuleLinker:
         kind = candidate.actor.kind
         if kind not in self.grammar.kinds[phrase.category]:
             return False
+        place = candidate.places.get((phrase.start, phrase.end))
+        if place and phrase.category in _LOCATED and candidate.anchor not in place:
+            return False  # "some in Japan" are Japanese, "all parties in Venezuela" Venezuelan
         if phrase.category == "forces" and candidate.anchor is not None and candidate.anchor == candidate.speaker_state:
             return False
         # "all parties" gathers the sides of a matter, not whoever the question quotes on it;

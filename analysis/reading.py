@@ -378,6 +378,11 @@ class Reader:
         topic = self._topic_state(q_refs or a_found.references(), turn.speaker_state)
         firsts = sorted((min(f.start for f in ref.forms), a) for a, ref in q_refs.items() if ref.forms)
         rank = {a: n / max(len(firsts) - 1, 1) for n, (_, a) in enumerate(firsts)}
+        places = {}
+        for phrase in phrases:
+            named = {self.registry.anchor(self.registry.actors[a]) for a in self.matcher.names(phrase.text)}
+            if named - {None}:
+                places[(phrase.start, phrase.end)] = frozenset(named - {None})
         candidates = []
         for actor_id, source in sources.items():
             if a_found.cls(actor_id) != "absent":
@@ -389,7 +394,7 @@ class Reader:
             candidates.append(LinkCandidate(
                 actor, phrases, turn.question or "", turn.text, q_ref.cls if q_ref else "absent",
                 q_ref.forms if q_ref else [], source, turn.speaker_state, self.registry.anchor(actor), topic,
-                rank.get(actor_id, 1.0)))
+                rank.get(actor_id, 1.0), places))
         return candidates
 
     def _topic_state(self, references: dict[str, Reference], speaker: str | None) -> str | None:

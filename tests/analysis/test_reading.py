@@ -240,6 +240,19 @@ def test_a_ministry_does_not_veil_itself_as_the_interferer(reader):
     assert reader.read(Turn(answer, question, "2019-10-18", "russia")).answer_class("china") == "oblique"
 
 
+def test_some_in_japan_are_japanese():
+    # China MFA, 3 July 2020: one question on Modi at the border, one on Japan's ruling party
+    registry = load_registry(TESTS / "files" / "devset" / "actors.json")
+    reader = Reader(registry)
+    question = ("First question, reports say Indian Prime Minister Modi visited China-India border areas today. "
+                "Second question, Japan's Liberal Democratic Party adopted a resolution today. What's your comment?")
+    answer = ("The hyping-up of this matter by some forces in Japan is just meaningless. Some in Japan have long "
+              "been politicizing and making unwarranted comments on other countries' internal affairs.")
+    reading = reader.read(Turn(answer, question, "2020-07-03", "china"))
+    assert {"some forces in Japan", "Some in Japan"} <= {f.text for f in reading.answer_reference("japan_ldp").forms}
+    assert reading.answer_class("narendra_modi") == "absent"
+
+
 def test_a_letter_of_a_hyphenated_word_is_no_veiling_article():
     # China MFA, 17 October 2018, on the Yasukuni Shrine: no one is veiled as "A war criminals"
     text = ("The Yasukuni Shrine commemorates Class-A war criminals of the WWII who are directly responsible "
