@@ -70,9 +70,20 @@ class PhraseGrammar:
                     start += 1
                 while end > start and folded[end - 1].isspace():
                     end -= 1
-                if end > start:
+                if end > start and not _predicative(folded, start):
                     found.append(Form(text[start:end], start, end, "oblique", category=category.name))
         return leftmost_longest(found)
+
+
+_COPULA = re.compile(r"\b(?:is|are|was|were|be|been|being|become|becomes|became)\s+$", re.I)
+_AS_A = re.compile(r"\bas\s+$", re.I)
+
+
+def _predicative(folded: str, start: int) -> bool:
+    """A phrase that says what something is ("China is a country", "as a sovereign state")
+    describes it and veils no one."""
+    before = folded[max(0, start - 12) : start]
+    return bool(_COPULA.search(before) or (_AS_A.search(before) and re.match(r"an?\s", folded[start:], re.I)))
 
 
 def leftmost_longest(found: list[Form]) -> list[Form]:

@@ -253,6 +253,14 @@ def test_some_in_japan_are_japanese():
     assert reading.answer_class("narendra_modi") == "absent"
 
 
+def test_what_a_text_says_something_is_veils_no_one():
+    # China MFA on Zimbabwe (3 August 2018) and on a Canadian's case (23 August 2019)
+    text = ("What I want to say is that as a friendly country to Zimbabwe, China calls on all relevant parties "
+            "to bear in mind the interests of the state and the people. China is a country with rule of law and "
+            "its judicial authority handles cases independently.")
+    assert [f.text for f in PhraseGrammar().phrases(text)] == ["all relevant parties"]
+
+
 def test_a_letter_of_a_hyphenated_word_is_no_veiling_article():
     # China MFA, 17 October 2018, on the Yasukuni Shrine: no one is veiled as "A war criminals"
     text = ("The Yasukuni Shrine commemorates Class-A war criminals of the WWII who are directly responsible "
