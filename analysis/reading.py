@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -98,6 +98,9 @@ def _method(forms: list[Form]) -> str:
     if not categories:
         return "lexical"
     return "role-" + "+".join(sorted(c or "listed" for c in categories))
+
+
+_THE_COUNTRYS = re.compile(r"(?:the|that|this)\s+country(?:'|’)s\s", re.I)
 
 
 class Reader:
@@ -204,6 +207,16 @@ class Reader:
                 before = [a for start, a in sorted(text_states) if start < descriptor.start]
                 asked = [s for s in question_states if s != turn.speaker_state]
                 state = before[-1] if before else (ordered[0] if ordered else (asked[0] if asked else None))
+                if _THE_COUNTRYS.match(descriptor.text):
+                    # "the country's secretary of state" names its state as plainly as "the US
+                    # secretary of state" once the text has named it; a ministry's own state is
+                    # "our country", so it is the nearest other one
+                    others = [a for a in before if a != turn.speaker_state]
+                    state = others[-1] if others else None
+                    if state is None:
+                        return
+                    descriptor = replace(descriptor, state=state)
+                    form = replace(form, category="composed")
         for target in descriptor.targets:
             if target.kind == "institution":
                 institution = registry.institutions.get((state, target.name)) if state else None

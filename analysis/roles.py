@@ -110,7 +110,7 @@ class RoleGrammar:
             re.escape(h).replace(r"\ ", r"\s+") for i in self.institutions.values() for h in i.unarticled
         ) or "(?!)"
         return re.compile(
-            rf"(?<![\w-])(?:(?i:the|its|their|our|your|his|her)\s+(?P<head>(?i:{self._heads}))"
+            rf"(?<![\w-])(?:(?i:the|its|their|our|your|his|her|(?:the|that|this)\s+country(?:'|’)s)\s+(?P<head>(?i:{self._heads}))"
             rf"|(?:(?i:peaceful|young|female|male|unarmed|violent|many|some)\s+)?(?P<bare>(?i:{unarticled})))(?![\w-])"
         )
 

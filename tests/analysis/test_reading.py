@@ -261,6 +261,15 @@ def test_what_a_text_says_something_is_veils_no_one():
     assert [f.text for f in PhraseGrammar().phrases(text)] == ["all relevant parties"]
 
 
+def test_the_countrys_secretary_of_state_is_the_other_states(reader):
+    # Iran MFA, 27 May 2018, on Pompeo's twelve demands
+    text = ("In my opinion, the new US strategies against Iran, which were announced by the country's secretary "
+            "of state, will bring down more isolation on the US")
+    reading = reader.read(Turn(text, None, "2018-05-27", "iran"))
+    assert reading.answer_class("pompeo") == "role"
+    assert reading.answer_class("zarif") == "absent"
+
+
 def test_a_letter_of_a_hyphenated_word_is_no_veiling_article():
     # China MFA, 17 October 2018, on the Yasukuni Shrine: no one is veiled as "A war criminals"
     text = ("The Yasukuni Shrine commemorates Class-A war criminals of the WWII who are directly responsible "
