@@ -189,14 +189,15 @@ def _load_registry(actor_files):
               help="An actor file (YAML, or the devset's JSON form) that adds to or overrides the registry. Repeatable.")
 @click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-int8"]), default="auto", show_default=True,
               help="How the model runs: torch (sentence-transformers, the reference), onnx (the same vectors with "
-                   "onnxruntime's fused kernels), onnx-int8 (int8 weights, within the README's fidelity bar); "
+                   "onnxruntime's fused kernels), onnx-int8 (int8 weights, about twice as fast; its fidelity is in the README); "
                    "auto: onnx-int8 on a CPU for the packaged model, torch on a GPU or for another model.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="Where the model runs; auto: a CUDA GPU when torch sees one, else the CPU.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Texts per model batch (default: 32 on a CPU, 256 on a GPU).")
 @click.option("--workers", type=click.IntRange(min=0), default=None,
-              help="Processes that read naming and judge stance (default: one per core; 0: in this process).")
+              help="Processes that read naming and judge stance (default: one per core beyond 1,000 segments, "
+                   "else none; 0: all in this process).")
 @click.option("--stance-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A stance model made by `communique train stance` (default: the shipped one).")
 @click.pass_obj
