@@ -55,7 +55,7 @@ class AnalysisReport:
     model: str
     analysis_version: str
     events: int = 0
-    ran_as: str | None = None  # "onnx-int8 on cpu": how the model ran, when it ran
+    ran_as: str | None = None  # "onnx on cpu": how the model ran, when it ran
     workers: int = 0
     sentences_embedded: int = 0  # texts stance reads that are not segments: sentences about an actor
 

@@ -190,7 +190,7 @@ def _load_registry(actor_files):
 @click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-int8"]), default="auto", show_default=True,
               help="How the model runs: torch (sentence-transformers, the reference), onnx (the same vectors with "
                    "onnxruntime's fused kernels), onnx-int8 (int8 weights, about twice as fast; its fidelity is in the README); "
-                   "auto: onnx-int8 on a CPU for the packaged model, torch on a GPU or for another model.")
+                   "auto: onnx on a CPU for the packaged model, torch on a GPU or for another model.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="Where the model runs; auto: a CUDA GPU when torch sees one, else the CPU.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,

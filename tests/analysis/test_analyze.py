@@ -137,7 +137,7 @@ def test_int8_backend_stays_within_the_fidelity_bar(embedder):
 def test_backend_and_device_resolve_to_what_runs():
     from analysis.embeddings import resolve_backend, resolve_device
 
-    assert resolve_backend("auto", "cpu", "all-MiniLM-L6-v2") == "onnx-int8"
+    assert resolve_backend("auto", "cpu", "all-MiniLM-L6-v2") == "onnx"
     assert resolve_backend("auto", "cuda", "all-MiniLM-L6-v2") == "torch"  # onnxruntime here runs on the CPU only
     assert resolve_backend("auto", "cpu", "/some/other/model") == "torch"  # int8 fidelity measured for ours only
     with pytest.raises(EmbeddingError, match="runs on the CPU"):
@@ -199,7 +199,7 @@ def test_analyze_command_reports_its_work(tmp_path):
     assert first.exit_code == 0, first.output
     assert re.search(r"embedded 32 new texts and \d+ sentences stance reads with all-MiniLM-L6-v2; read 32 segments",
                      first.output)
-    assert "the model ran as onnx-int8 on cpu" in first.output  # auto: the fast path, within the fidelity bar
+    assert "the model ran as onnx on cpu" in first.output  # auto: the fastest path within the fidelity bar
     assert len(first.output.splitlines()) <= 4  # a log gets a few plain lines, not a bar's updates
     assert "stances)" in first.output
     second = runner.invoke(main, ["--db", str(db), "analyze"])
