@@ -13,6 +13,12 @@ sentences about each actor, the question's); this process embeds those texts and
 segments' own that the cache lacks, in one model call per chunk sorted by length; workers
 judge stance from those vectors (no model there), and this process stores the chunk.
 Each text is embedded once, whoever needs it.
+
+Chinese turns (the China MFA's originals) are read in the same chunks by the Chinese
+reader (`analysis.chinese`), built in each worker like the English one; the model reads
+English, so they are neither embedded nor judged. Once every chunk is stored, each Chinese
+briefing is linked to its English translation (`analysis.twins`) and its answers take
+the stances of their aligned English twins; then turns are grouped into events.
 """
 
 from __future__ import annotations

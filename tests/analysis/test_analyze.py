@@ -186,6 +186,58 @@ def test_worker_processes_store_what_one_process_stores(tmp_path):
     assert stored[0]["stances"] and stored[0] == stored[1]
 
 
+def store_chinese_briefing(corpus: Corpus, name: str) -> str:
+    from crawlers.spiders.fmprc_zh import FmprcZhSpider
+    from crawlers.spiders.fmprc_zh import parse_briefing as parse_chinese
+    from tests.conftest import fmprc_zh_page
+
+    body, url = fmprc_zh_page(name)
+    briefing = parse_chinese(body, url)
+    corpus.register_source(FmprcZhSpider.source)
+    return corpus.store_document(
+        Document(source="fmprc_zh", url=url, native_id=name.split(".")[0], html=body,
+                 fetched_at=dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc), language="zh",
+                 title=briefing.title, date=briefing.date, spokesperson=briefing.spokesperson,
+                 segments=briefing.segments)
+    )
+
+
+def test_chinese_turns_in_worker_chunks_are_read_in_chinese_and_take_their_twins_stance(tmp_path):
+    """Chinese and English turns in the same chunks of two workers: the Chinese reading, no
+    vector and no stance of their own, their English twins' stances after the chunks; and
+    a second run reads nothing again (each language's rows carry their own reading's version)."""
+    tables = {
+        "actor_references": "SELECT segment_id, actor_id, class, forms FROM actor_references",
+        "stances": "SELECT answer_id, actor_id, label, round(score, 4), method FROM stances",
+    }
+    stored = []
+    for name, workers, chunk in (("one.db", 0, 500), ("pool.db", 2, 8)):
+        with Corpus(tmp_path / name) as corpus:
+            store_briefing(corpus, "t1632218.shtml")
+            store_chinese_briefing(corpus, "t1632124.shtml")
+            first = analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16),
+                                   progress=False, workers=workers, chunk=chunk)
+            db = corpus.db
+            stored.append({t: sorted(db.execute(q).fetchall()) for t, q in tables.items()})
+            chinese = "SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.language = 'zh'"
+            assert first.analyzed == db.execute("SELECT count(*) FROM segments").fetchone()[0]
+            assert db.execute(f"SELECT count(*) FROM embeddings WHERE text_sha256 IN "
+                              f"(SELECT text_sha256 FROM segments WHERE id IN ({chinese}))").fetchone() == (0,)
+            # the founding answer in Chinese: 委内瑞拉政府 is Maduro by role, its stance its twin's
+            zh_answer = db.execute(f"SELECT id FROM segments WHERE id IN ({chinese}) AND text LIKE '%委内瑞拉政府%' "
+                                   "AND kind = 'answer'").fetchone()[0]
+            assert ("maduro", "role") in db.execute(
+                "SELECT actor_id, class FROM actor_references WHERE segment_id = ?", [zh_answer]).fetchall()
+            methods = [m for (m,) in db.execute("SELECT method FROM stances WHERE answer_id = ?", [zh_answer])]
+            twin = db.execute("SELECT en_segment_id FROM translations WHERE zh_segment_id = ?", [zh_answer]).fetchone()[0]
+            assert methods and all(m.startswith(f"from the English twin {twin}: ") for m in methods)
+            again = analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16),
+                                   progress=False, workers=workers, chunk=chunk)
+            assert (again.analyzed, again.embedded) == (0, 0)
+            assert sorted(db.execute(tables["stances"]).fetchall()) == stored[-1]["stances"]
+    assert stored[0] == stored[1]
+
+
 def test_analyze_command_reports_its_work(tmp_path):
     from click.testing import CliRunner
 
