@@ -44,15 +44,21 @@ def test_vectors_are_unit_float32_and_cached_per_text(embedder):
     assert np.array_equal(again[0], vectors[2])
 
 
-def store_briefing(corpus: Corpus, name: str, edit=None) -> str:
-    body, url = fmprc_page(name)
-    briefing = parse_briefing(body, url)
+def store_briefing(corpus: Corpus, name: str, edit=None, language: str = "en") -> str:
+    """A saved page of the English section, or of the Chinese one (`language="zh"`), stored as the crawl stores it."""
+    from crawlers.spiders import fmprc_zh
+    from tests.conftest import fmprc_zh_page
+
+    page, parse, spider = ((fmprc_page, parse_briefing, FmprcSpider) if language == "en"
+                           else (fmprc_zh_page, fmprc_zh.parse_briefing, fmprc_zh.FmprcZhSpider))
+    body, url = page(name)
+    briefing = parse(body, url)
     if edit:
         edit(briefing.segments)
-    corpus.register_source(FmprcSpider.source)
+    corpus.register_source(spider.source)
     return corpus.store_document(
-        Document(source="fmprc", url=url, native_id=name.split(".")[0], html=body,
-                 fetched_at=dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc), language="en",
+        Document(source=spider.source.name, url=url, native_id=name.split(".")[0], html=body,
+                 fetched_at=dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc), language=language,
                  title=briefing.title, date=briefing.date, spokesperson=briefing.spokesperson,
                  segments=briefing.segments)
     )
@@ -186,22 +192,6 @@ def test_worker_processes_store_what_one_process_stores(tmp_path):
     assert stored[0]["stances"] and stored[0] == stored[1]
 
 
-def store_chinese_briefing(corpus: Corpus, name: str) -> str:
-    from crawlers.spiders.fmprc_zh import FmprcZhSpider
-    from crawlers.spiders.fmprc_zh import parse_briefing as parse_chinese
-    from tests.conftest import fmprc_zh_page
-
-    body, url = fmprc_zh_page(name)
-    briefing = parse_chinese(body, url)
-    corpus.register_source(FmprcZhSpider.source)
-    return corpus.store_document(
-        Document(source="fmprc_zh", url=url, native_id=name.split(".")[0], html=body,
-                 fetched_at=dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc), language="zh",
-                 title=briefing.title, date=briefing.date, spokesperson=briefing.spokesperson,
-                 segments=briefing.segments)
-    )
-
-
 def test_chinese_turns_in_worker_chunks_are_read_in_chinese_and_take_their_twins_stance(tmp_path):
     """Chinese and English turns in the same chunks of two workers: the Chinese reading, no
     vector and no stance of their own, their English twins' stances after the chunks; and
@@ -214,7 +204,7 @@ def test_chinese_turns_in_worker_chunks_are_read_in_chinese_and_take_their_twins
     for name, workers, chunk in (("one.db", 0, 500), ("pool.db", 2, 8)):
         with Corpus(tmp_path / name) as corpus:
             store_briefing(corpus, "t1632218.shtml")
-            store_chinese_briefing(corpus, "t1632124.shtml")
+            store_briefing(corpus, "t1632124.shtml", language="zh")
             first = analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16),
                                    progress=False, workers=workers, chunk=chunk)
             db = corpus.db
