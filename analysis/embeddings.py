@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,7 +18,15 @@ import numpy as np
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 _PACKAGED = {DEFAULT_MODEL, f"sentence-transformers/{DEFAULT_MODEL}"}
-BACKENDS = ("torch", "onnx")
+# torch: sentence-transformers itself, the reference; onnx: the same arithmetic with
+# onnxruntime's fused kernels (the same vectors); onnx-int8: int8 weights, faster, close to
+# but not within the README's fidelity bar ("Analysis at scale"). auto: the fastest that
+# meets that bar on the device (onnx on a CPU for the packaged model, torch on a GPU or
+# for other models).
+BACKENDS = ("auto", "torch", "onnx", "onnx-int8")
+DEVICES = ("auto", "cpu", "cuda")
+BATCH_SIZE = {"cpu": 32, "cuda": 256}  # a GPU is kept busy only by larger batches
+ENCODE_CHUNK = 4096  # texts per model call (see Embedder.embed_missing)
 
 
 class EmbeddingError(RuntimeError):
@@ -28,10 +36,44 @@ class EmbeddingError(RuntimeError):
 @dataclass(frozen=True)
 class EmbeddingSettings:
     model: str = DEFAULT_MODEL
-    batch_size: int = 32
+    batch_size: int | None = None  # None: BATCH_SIZE of the device
     # Unit vectors make cosine similarity a dot product, in search and in the cache alike.
     normalize: bool = True
     backend: str = "torch"
+    device: str = "cpu"
+
+
+def resolve_device(device: str) -> str:
+    """cpu or cuda; auto is cuda when torch sees a CUDA device."""
+    if device not in DEVICES:
+        raise EmbeddingError(f"unknown device {device!r}: use one of {', '.join(DEVICES)}")
+    if device == "cpu":
+        return "cpu"
+    import torch
+
+    available = torch.cuda.is_available()
+    if device == "cuda" and not available:
+        raise EmbeddingError("--device cuda: torch sees no CUDA device (torch.cuda.is_available() is False)")
+    return "cuda" if available else "cpu"
+
+
+def resolve_backend(backend: str, device: str, model: str) -> str:
+    """The backend that runs: `auto` made concrete for the (resolved) device and model."""
+    if backend not in BACKENDS:
+        raise EmbeddingError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    if backend == "auto":
+        if device == "cpu" and model in _PACKAGED and _has_onnxruntime():
+            return "onnx"
+        return "torch"
+    if backend.startswith("onnx") and device != "cpu":
+        raise EmbeddingError(f"the {backend} backend runs on the CPU: use --backend torch with --device {device}")
+    return backend
+
+
+def _has_onnxruntime() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("onnxruntime") is not None and importlib.util.find_spec("onnx") is not None
 
 
 def text_hash(text: str) -> str:
@@ -74,35 +116,61 @@ class MemoryCache:
 
 
 class Embedder:
+    """Vectors of texts through the cache; the model is loaded, and `auto` settings resolved,
+    only when a text is missing from the cache."""
+
     def __init__(self, settings: EmbeddingSettings | None = None, cache: VectorCache | None = None):
         self.settings = settings or EmbeddingSettings()
         if self.settings.backend not in BACKENDS:
             raise EmbeddingError(f"unknown backend {self.settings.backend!r}: use one of {', '.join(BACKENDS)}")
+        if self.settings.device not in DEVICES:
+            raise EmbeddingError(f"unknown device {self.settings.device!r}: use one of {', '.join(DEVICES)}")
         self.cache = cache if cache is not None else MemoryCache()
         self._encoder = None
+        self._resolved: tuple[str, str] | None = None
         self.embedded = 0  # texts actually run through the model, for reports and tests
 
     @property
     def model_id(self) -> str:
         return model_id(self.settings.model)
 
+    @property
+    def device(self) -> str:
+        return self._resolve()[0]
+
+    @property
+    def backend(self) -> str:
+        return self._resolve()[1]
+
+    @property
+    def batch_size(self) -> int:
+        return self.settings.batch_size or BATCH_SIZE[self.device]
+
+    def _resolve(self) -> tuple[str, str]:
+        if self._resolved is None:
+            device = resolve_device(self.settings.device)
+            self._resolved = (device, resolve_backend(self.settings.backend, device, self.settings.model))
+        return self._resolved
+
     def _load(self):
         if self._encoder is None:
-            if self.settings.backend == "onnx":
-                from .onnx_backend import OnnxEncoder
+            device, backend = self._resolve()
+            try:
+                if backend.startswith("onnx"):
+                    from .onnx_backend import OnnxEncoder
 
-                self._encoder = OnnxEncoder(model_path(self.settings.model))
-            else:
-                try:
+                    precision = "int8" if backend == "onnx-int8" else "fp32"
+                    self._encoder = OnnxEncoder(model_path(self.settings.model), precision)
+                else:
                     from sentence_transformers import SentenceTransformer
                     from transformers.utils import logging as transformers_logging
 
                     # Loading a 90 MB model from disk needs no progress bar of its own.
                     transformers_logging.disable_progress_bar()
 
-                    self._encoder = SentenceTransformer(model_path(self.settings.model), device="cpu")
-                except (OSError, ValueError) as error:
-                    raise EmbeddingError(f"cannot load model {self.settings.model!r}: {error}") from error
+                    self._encoder = SentenceTransformer(model_path(self.settings.model), device=device)
+            except (OSError, ValueError) as error:
+                raise EmbeddingError(f"cannot load model {self.settings.model!r} ({backend}): {error}") from error
         return self._encoder
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
@@ -112,7 +180,7 @@ class Embedder:
         encoder = self._load()
         vectors = encoder.encode(
             list(texts),
-            batch_size=self.settings.batch_size,
+            batch_size=self.batch_size,
             normalize_embeddings=self.settings.normalize,
             show_progress_bar=False,
             convert_to_numpy=True,
@@ -127,27 +195,26 @@ class Embedder:
         missing = list(dict.fromkeys(h for h in hashes if h not in found))
         if missing:
             by_hash = dict(zip(hashes, texts))
-            for batch in _batches(missing, self.settings.batch_size * 8, progress, "embedding"):
-                vectors = self.encode([by_hash[h] for h in batch])
-                fresh = dict(zip(batch, vectors))
-                self.cache.put_vectors(self.model_id, fresh)
-                found.update(fresh)
+            found.update(self.embed_missing([(h, by_hash[h]) for h in missing], progress))
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         return np.stack([found[h] for h in hashes])
 
+    def embed_missing(self, missing: Sequence[tuple[str, str]], progress: bool = False) -> dict[str, np.ndarray]:
+        """Run the model on (hash, text) pairs the cache lacks and store their vectors, a call at a time.
 
-def _batches(items: list, size: int, progress: bool, desc: str) -> Iterable[list]:
-    bar = None
-    if progress:
-        from tqdm import tqdm
+        Each call holds up to ENCODE_CHUNK texts, which the encoders sort by length: the
+        larger the call, the more alike the lengths within a batch and the less padding.
+        """
+        from corpus.progress import progress as progress_bar
 
-        bar = tqdm(total=len(items), desc=desc, unit="text")
-    for start in range(0, len(items), size):
-        batch = items[start : start + size]
-        yield batch
-        if bar is not None:
-            bar.update(len(batch))
-    if bar is not None:
+        out: dict[str, np.ndarray] = {}
+        bar = progress_bar(len(missing), f"embedding with {self.model_id}", "text", enabled=progress)
+        for start in range(0, len(missing), ENCODE_CHUNK):
+            chunk = missing[start : start + ENCODE_CHUNK]
+            fresh = dict(zip((h for h, _ in chunk), self.encode([text for _, text in chunk])))
+            self.cache.put_vectors(self.model_id, fresh)
+            out.update(fresh)
+            bar.update(len(chunk))
         bar.close()
-
+        return out

@@ -299,19 +299,15 @@ def run(items: list[LabelledItem], method: Method, cv: str | None, progress: boo
     if cv is None:
         return method.fit([])(items)
     groups = folds(items, cv)
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    from corpus.progress import progress as progress_bar
 
-        bar = tqdm(total=len(groups), desc=f"cross-validating by {cv}", unit="fold")
+    bar = progress_bar(len(groups), f"cross-validating by {cv}", "fold", enabled=progress)
     predictions = []
     for name, held_out in groups.items():
         train = [item for item in items if item not in held_out]
         predictions += method.fit(train)(held_out)
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        bar.update(1)
+    bar.close()
     order = {id(item): n for n, item in enumerate(items)}
     predictions.sort(key=lambda p: order[id(p.item)])
     return predictions

@@ -284,9 +284,9 @@ def update_events(corpus, registry, model: str, settings: EventSettings | None =
     names = actor_names(corpus)
     bar = None
     if progress and changed:
-        from tqdm import tqdm
+        from corpus.progress import progress as progress_bar
 
-        bar = tqdm(total=len(changed), desc="grouping turns into events", unit="group")
+        bar = progress_bar(len(changed), "grouping turns into events", "group")
     new_components, new_events = [], []
     for members, fingerprint in changed:
         clusters = cluster_component(members, turns, by_pair, settings)

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from corpus import Corpus
+from corpus.progress import progress as progress_bar
 from corpus.translations import (
     alignment_input,
     candidates_fingerprint,
@@ -71,11 +72,7 @@ def align_corpus(corpus: Corpus, registry: Registry, progress: bool = True) -> A
         return _report(corpus, 0)
     anchoring = _Anchoring(registry)
     texts = document_texts(corpus, [d["id"] for d in english + chinese])
-    bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(english) + len(chinese), desc="linking translations", unit="briefing")
+    bar = progress_bar(len(english) + len(chinese), "linking translations", "briefing", enabled=progress)
     turn_anchors: dict[str, list[Anchors]] = {}
     briefings: dict[str, list[Briefing]] = {"en": [], "zh": []}
     for document in english + chinese:
@@ -88,10 +85,8 @@ def align_corpus(corpus: Corpus, registry: Registry, progress: bool = True) -> A
             whole.latin.update(part.latin)
             whole.actors.update(part.actors)
         briefings[language].append(Briefing(document["id"], document["date"], document["kind"], whole))
-        if bar is not None:
-            bar.update(1)
-    if bar is not None:
-        bar.close()
+        bar.update(1)
+    bar.close()
     twins = link_twins(briefings["en"], briefings["zh"], _shift)
     store_twins(corpus, [{"zh_document_id": t.zh, "en_document_id": t.en, "score": t.score, "method": t.method}
                          for t in twins])

@@ -187,13 +187,21 @@ def _load_registry(actor_files):
 @click.option("--model", default=None, help="A sentence-transformers model name or folder (default: all-MiniLM-L6-v2, packaged).")
 @click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="An actor file (YAML, or the devset's JSON form) that adds to or overrides the registry. Repeatable.")
-@click.option("--backend", type=click.Choice(["torch", "onnx"]), default="torch", show_default=True,
-              help="Run the model with PyTorch or with onnxruntime (same vectors, faster on CPU).")
-@click.option("--batch-size", default=32, show_default=True, help="Texts per model call.")
+@click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-int8"]), default="auto", show_default=True,
+              help="How the model runs: torch (sentence-transformers, the reference), onnx (the same vectors with "
+                   "onnxruntime's fused kernels), onnx-int8 (int8 weights, about twice as fast; its fidelity is in the README); "
+                   "auto: onnx on a CPU for the packaged model, torch on a GPU or for another model.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="Where the model runs; auto: a CUDA GPU when torch sees one, else the CPU.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Texts per model batch (default: 32 on a CPU, 256 on a GPU).")
+@click.option("--workers", type=click.IntRange(min=0), default=None,
+              help="Processes that read naming and judge stance (default: one per core beyond 1,000 segments, "
+                   "else none; 0: all in this process).")
 @click.option("--stance-model", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="A stance model made by `communique train stance` (default: the shipped one).")
 @click.pass_obj
-def analyze(obj, model, actor_files, backend, batch_size, stance_model) -> None:
+def analyze(obj, model, actor_files, backend, device, batch_size, workers, stance_model) -> None:
     """Embed new text and read naming, avoidance and stance of every changed segment.
 
     \b
@@ -206,16 +214,19 @@ def analyze(obj, model, actor_files, backend, batch_size, stance_model) -> None:
     from corpus import CorpusError
 
     registry = _load_registry(actor_files)
-    settings = EmbeddingSettings(model=model or DEFAULT_MODEL, batch_size=batch_size, backend=backend)
+    settings = EmbeddingSettings(model=model or DEFAULT_MODEL, batch_size=batch_size, backend=backend, device=device)
     with _open_corpus(obj["db_path"], existing=True, write=True) as corpus:
         try:
-            report = analyze_corpus(corpus, registry, settings, stance_model=stance_model)
+            report = analyze_corpus(corpus, registry, settings, stance_model=stance_model, workers=workers)
         except (EmbeddingError, StanceModelError, CorpusError) as error:
             raise click.ClickException(str(error)) from error
     click.echo(
-        f"embedded {report.embedded} new texts with {report.model}; read {report.analyzed} segments "
+        f"embedded {report.embedded} new texts"
+        + (f" and {report.sentences_embedded} sentences stance reads" if report.sentences_embedded else "")
+        + f" with {report.model}; read {report.analyzed} segments "
         f"({report.references} references, {report.avoided} avoided actors, {report.stances} stances); "
         f"{report.events} events; {report.analysis_version}"
+        + (f"; the model ran as {report.ran_as}" if report.ran_as else "")
     )
 
 
@@ -269,7 +280,9 @@ def align(obj, actor_files) -> None:
               help="Score stance too (loads the embedding model).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--errors", is_flag=True, help="Also list every misread reference and misjudged stance.")
-def evaluate(labelled, actor_files, method, cv, baseline, with_stance, as_json, errors) -> None:
+@click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-int8"]), default="auto", show_default=True,
+              help="How the model runs, as for `analyze` (the same default, so what is scored is what analyze stores).")
+def evaluate(labelled, actor_files, method, cv, baseline, with_stance, as_json, errors, backend) -> None:
     """Score naming, avoidance and stance against labelled JSONL files (no corpus needed).
 
     The items are read exactly as `analyze` reads a turn; the labelled actors only select
@@ -292,9 +305,9 @@ def evaluate(labelled, actor_files, method, cv, baseline, with_stance, as_json, 
         items = read_all_labelled(labelled)
         embedder = None
         if with_stance or method == "learned":
-            from analysis.embeddings import Embedder
+            from analysis.embeddings import Embedder, EmbeddingSettings
 
-            embedder = Embedder()
+            embedder = Embedder(EmbeddingSettings(backend=backend, device="auto"))
         result = run_evaluation(items, registry, method=method, cv=cv, stance=with_stance, embedder=embedder,
                                 baseline=baseline, progress=not as_json)
     except (LabelledFileError, RegistryError, StanceModelError, EmbeddingError) as error:

@@ -12,9 +12,9 @@ import logging
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_from_coro
-from tqdm import tqdm
 
 from corpus import Corpus, CorpusError
+from corpus.progress import progress
 from corpus.records import Fetch
 from corpus.schema import FETCH_FAILURES
 from corpus.store import LOCK_TIMEOUT_S
@@ -28,7 +28,7 @@ class CorpusPipeline:
         self.crawler = crawler
         self.db_path = crawler.settings.get("COMMUNIQUE_DB")
         self.corpus: Corpus | None = None
-        self.progress: tqdm | None = None
+        self.progress = None  # a bar on a terminal, a line a minute in a log (corpus.progress)
         self.requested: dict[str, str | None] = {}  # briefing URL -> the list page that linked it
         self.outcomes: dict[str, Fetch] = {}  # briefing URL -> what this crawl made of it
         self.unavailable: CorpusError | None = None  # once a write failed, none is tried again
@@ -48,11 +48,8 @@ class CorpusPipeline:
             raise ValueError("COMMUNIQUE_DB is not set: the pipeline has no corpus to write to")
         timeout = self.crawler.settings.getfloat("COMMUNIQUE_LOCK_TIMEOUT", LOCK_TIMEOUT_S)
         self.corpus = Corpus(self.db_path, lock_timeout=timeout)  # run_crawl has registered the source
-        self.progress = tqdm(
-            desc=f"{self.crawler.spider.name}: documents stored",
-            unit="doc",
-            disable=not self.crawler.settings.getbool("COMMUNIQUE_PROGRESS", True),
-        )
+        self.progress = progress(None, f"{self.crawler.spider.name}: documents stored", "doc",
+                                 enabled=self.crawler.settings.getbool("COMMUNIQUE_PROGRESS", True))
 
     def process_item(self, item):
         if not isinstance(item, FetchResult):

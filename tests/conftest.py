@@ -208,3 +208,17 @@ def both_crawled_db(crawled_db, tmp_path_factory) -> Path:
     run_communique("crawl", "fmprc_zh", "--replay", str(FMPRC_ZH_REPLAY), db=db)
     run_communique("align", db=db)
     return db
+
+
+@pytest.fixture(scope="session", autouse=True)
+def onnx_cache(tmp_path_factory):
+    """The ONNX graphs the onnx backends export and quantize, made once per session in a
+    private folder: tests never write to the user's cache nor read a graph left there."""
+    folder = tmp_path_factory.mktemp("communique-cache")
+    before = os.environ.get("COMMUNIQUE_CACHE")
+    os.environ["COMMUNIQUE_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("COMMUNIQUE_CACHE", None)
+    else:
+        os.environ["COMMUNIQUE_CACHE"] = before

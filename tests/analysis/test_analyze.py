@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 
 import numpy as np
 import pytest
 
-from analysis.embeddings import Embedder, EmbeddingSettings, MemoryCache
+from analysis.embeddings import Embedder, EmbeddingError, EmbeddingSettings, MemoryCache
 from analysis.pipeline import analyze_corpus
 from analysis.registry import load_registry
 from corpus import Corpus, Document
@@ -43,15 +44,21 @@ def test_vectors_are_unit_float32_and_cached_per_text(embedder):
     assert np.array_equal(again[0], vectors[2])
 
 
-def store_briefing(corpus: Corpus, name: str, edit=None) -> str:
-    body, url = fmprc_page(name)
-    briefing = parse_briefing(body, url)
+def store_briefing(corpus: Corpus, name: str, edit=None, language: str = "en") -> str:
+    """A saved page of the English section, or of the Chinese one (`language="zh"`), stored as the crawl stores it."""
+    from crawlers.spiders import fmprc_zh
+    from tests.conftest import fmprc_zh_page
+
+    page, parse, spider = ((fmprc_page, parse_briefing, FmprcSpider) if language == "en"
+                           else (fmprc_zh_page, fmprc_zh.parse_briefing, fmprc_zh.FmprcZhSpider))
+    body, url = page(name)
+    briefing = parse(body, url)
     if edit:
         edit(briefing.segments)
-    corpus.register_source(FmprcSpider.source)
+    corpus.register_source(spider.source)
     return corpus.store_document(
-        Document(source="fmprc", url=url, native_id=name.split(".")[0], html=body,
-                 fetched_at=dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc), language="en",
+        Document(source=spider.source.name, url=url, native_id=name.split(".")[0], html=body,
+                 fetched_at=dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc), language=language,
                  title=briefing.title, date=briefing.date, spokesperson=briefing.spokesperson,
                  segments=briefing.segments)
     )
@@ -124,6 +131,103 @@ def test_onnx_backend_gives_the_torch_vectors(tmp_path, monkeypatch, embedder):
     assert np.min(np.sum(a * b, axis=1)) > 0.9999
 
 
+def test_int8_backend_stays_within_the_fidelity_bar(embedder):
+    pytest.importorskip("onnxruntime")
+    body, url = fmprc_page("t1632218.shtml")
+    texts = [s.text for s in parse_briefing(body, url).segments[:12]]
+    int8 = Embedder(EmbeddingSettings(batch_size=4, backend="onnx-int8"))
+    cosines = np.sum(int8.encode(texts) * embedder.encode(texts), axis=1)
+    assert cosines.mean() >= 0.995 and cosines.min() >= 0.98
+
+
+def test_backend_and_device_resolve_to_what_runs():
+    from analysis.embeddings import resolve_backend, resolve_device
+
+    assert resolve_backend("auto", "cpu", "all-MiniLM-L6-v2") == "onnx"
+    assert resolve_backend("auto", "cuda", "all-MiniLM-L6-v2") == "torch"  # onnxruntime here runs on the CPU only
+    assert resolve_backend("auto", "cpu", "/some/other/model") == "torch"  # int8 fidelity measured for ours only
+    with pytest.raises(EmbeddingError, match="runs on the CPU"):
+        resolve_backend("onnx-int8", "cuda", "all-MiniLM-L6-v2")
+    assert resolve_device("cpu") == "cpu"
+
+
+def test_analyze_on_a_missing_gpu_says_so_in_one_line(tmp_path):
+    import torch
+    from click.testing import CliRunner
+
+    from communique.cli import main
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with Corpus(tmp_path / "c.db") as corpus:
+        store_briefing(corpus, "t1632218.shtml")
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "c.db"), "analyze", "--device", "cuda"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: --device cuda: torch sees no CUDA device (torch.cuda.is_available() is False)")
+    with Corpus(tmp_path / "c.db") as corpus:
+        assert corpus.db.execute("SELECT count(*) FROM stances").fetchone()[0] == 0
+
+
+def test_worker_processes_store_what_one_process_stores(tmp_path):
+    """Chunks read and judged in two worker processes, embedded here: the same rows as all in one process."""
+    tables = {
+        "actor_references": "SELECT segment_id, actor_id, class, forms FROM actor_references",
+        "avoidance": "SELECT answer_id, actor_id, avoided FROM avoidance",
+        "stances": "SELECT answer_id, actor_id, label, round(score, 4), evidence FROM stances",
+    }
+    stored, reports = [], []
+    for name, workers, chunk in (("one.db", 0, 500), ("pool.db", 2, 8)):
+        with Corpus(tmp_path / name) as corpus:
+            store_briefing(corpus, "t1632218.shtml")
+            reports.append(analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16),
+                                          progress=False, workers=workers, chunk=chunk))
+            stored.append({t: sorted(corpus.db.execute(q).fetchall()) for t, q in tables.items()})
+            assert corpus.db.execute(
+                "SELECT count(*) FROM segments s LEFT JOIN embeddings e ON e.text_sha256 = s.text_sha256 "
+                "WHERE e.vector IS NULL").fetchone()[0] == 0
+    one, pool = reports
+    assert (pool.workers, one.workers) == (2, 0)
+    assert (pool.analyzed, pool.embedded, pool.sentences_embedded) == (one.analyzed, one.embedded, one.sentences_embedded)
+    assert stored[0]["stances"] and stored[0] == stored[1]
+
+
+def test_chinese_turns_in_worker_chunks_are_read_in_chinese_and_take_their_twins_stance(tmp_path):
+    """Chinese and English turns in the same chunks of two workers: the Chinese reading, no
+    vector and no stance of their own, their English twins' stances after the chunks; and
+    a second run reads nothing again (each language's rows carry their own reading's version)."""
+    tables = {
+        "actor_references": "SELECT segment_id, actor_id, class, forms FROM actor_references",
+        "stances": "SELECT answer_id, actor_id, label, round(score, 4), method FROM stances",
+    }
+    stored = []
+    for name, workers, chunk in (("one.db", 0, 500), ("pool.db", 2, 8)):
+        with Corpus(tmp_path / name) as corpus:
+            store_briefing(corpus, "t1632218.shtml")
+            store_briefing(corpus, "t1632124.shtml", language="zh")
+            first = analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16),
+                                   progress=False, workers=workers, chunk=chunk)
+            db = corpus.db
+            stored.append({t: sorted(db.execute(q).fetchall()) for t, q in tables.items()})
+            chinese = "SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id WHERE d.language = 'zh'"
+            assert first.analyzed == db.execute("SELECT count(*) FROM segments").fetchone()[0]
+            assert db.execute(f"SELECT count(*) FROM embeddings WHERE text_sha256 IN "
+                              f"(SELECT text_sha256 FROM segments WHERE id IN ({chinese}))").fetchone() == (0,)
+            # the founding answer in Chinese: 委内瑞拉政府 is Maduro by role, its stance its twin's
+            zh_answer = db.execute(f"SELECT id FROM segments WHERE id IN ({chinese}) AND text LIKE '%委内瑞拉政府%' "
+                                   "AND kind = 'answer'").fetchone()[0]
+            assert ("maduro", "role") in db.execute(
+                "SELECT actor_id, class FROM actor_references WHERE segment_id = ?", [zh_answer]).fetchall()
+            methods = [m for (m,) in db.execute("SELECT method FROM stances WHERE answer_id = ?", [zh_answer])]
+            twin = db.execute("SELECT en_segment_id FROM translations WHERE zh_segment_id = ?", [zh_answer]).fetchone()[0]
+            assert methods and all(m.startswith(f"from the English twin {twin}: ") for m in methods)
+            again = analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16),
+                                   progress=False, workers=workers, chunk=chunk)
+            assert (again.analyzed, again.embedded) == (0, 0)
+            assert sorted(db.execute(tables["stances"]).fetchall()) == stored[-1]["stances"]
+    assert stored[0] == stored[1]
+
+
 def test_analyze_command_reports_its_work(tmp_path):
     from click.testing import CliRunner
 
@@ -135,7 +239,10 @@ def test_analyze_command_reports_its_work(tmp_path):
     runner = CliRunner()
     first = runner.invoke(main, ["--db", str(db), "analyze"])
     assert first.exit_code == 0, first.output
-    assert "embedded 32 new texts with all-MiniLM-L6-v2; read 32 segments" in first.output
+    assert re.search(r"embedded 32 new texts and \d+ sentences stance reads with all-MiniLM-L6-v2; read 32 segments",
+                     first.output)
+    assert "the model ran as onnx on cpu" in first.output  # auto: the fastest path within the fidelity bar
+    assert len(first.output.splitlines()) <= 4  # a log gets a few plain lines, not a bar's updates
     assert "stances)" in first.output
     second = runner.invoke(main, ["--db", str(db), "analyze"])
     assert "embedded 0 new texts" in second.output and "read 0 segments" in second.output

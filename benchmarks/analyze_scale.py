@@ -1,0 +1,199 @@
+"""Analysis at archive scale: `communique analyze` over N question/answer pairs, against bare encode.
+
+    python benchmarks/analyze_scale.py [--pairs 30000] [--backend auto] [--device auto] [--workers N]
+
+Builds a corpus of N pairs from the 500 saved China MFA briefings (`tests/files/fmprc`):
+the briefings as published, then again and again with distinct ids, each turn of a
+repeat carrying one more real sentence taken from another answer, so every turn is a
+distinct text as in a real archive (their sentences recur, as boilerplate does in one).
+Then, each in a fresh process:
+
+1. `communique analyze` end to end on N/3 pairs and on N pairs: seconds, turns/s, peak
+   RSS of the main process and of the largest worker (flat: N/3 and N alike);
+2. the same `analyze` again on the N pairs, with nothing new (seconds);
+3. bare `SentenceTransformer.encode` (torch fp32, the same model and batch size) over
+   exactly the distinct texts the N-pair analysis ran through the model, model loading
+   excluded; `overhead_ratio=` is analysis total / bare encode.
+
+Corpora are kept under --keep (default: a temporary folder) and reused when present.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = ROOT / "tests" / "files" / "fmprc"
+
+
+def briefings() -> list:
+    """The saved briefings as parsed by the crawler, with the date the crawl fetched them."""
+    from crawlers.spiders.fmprc import parse_briefing
+
+    out = []
+    for line in (PAGES / "manifest.jsonl").read_text().splitlines():
+        entry = json.loads(line)
+        name = entry["path"].rsplit("/", 1)[-1]
+        if entry["status"] != 200 or not name.startswith("t"):
+            continue
+        briefing = parse_briefing((PAGES / entry["path"]).read_bytes(), entry["url"])
+        out.append((name.split(".")[0], entry["url"], briefing))
+    return out
+
+
+def build_corpus(path: Path, pairs: int) -> int:
+    """A corpus of at least `pairs` answered questions (whole briefings); the pairs it holds."""
+    from analysis.text import sentences
+    from corpus import Corpus, Document, Segment
+    from crawlers.spiders.fmprc import FmprcSpider
+
+    parsed = briefings()
+    donors = [a.text[s:e] for _, _, b in parsed for a in b.segments if a.kind == "answer" for s, e in sentences(a.text)]
+    held = 0
+    fetched = dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc)
+    with Corpus(path) as corpus:
+        corpus.register_source(FmprcSpider.source)
+        for round_ in range(1_000_000):
+            for number, (native_id, url, briefing) in enumerate(parsed):
+                if held >= pairs:
+                    return held
+                segments = []
+                for position, segment in enumerate(briefing.segments):
+                    text = segment.text
+                    if round_:
+                        donor = donors[(round_ * 104_729 + number * 7_919 + position * 31) % len(donors)]
+                        text = f"{text} {donor}"
+                    segments.append(Segment(segment.kind, text, segment.label, segment.speaker, segment.paragraphs,
+                                            segment.reply_to))
+                held += sum(1 for s in segments if s.kind == "answer" and s.reply_to is not None)
+                suffix = f"-r{round_}" if round_ else ""
+                corpus.store_document(Document(
+                    source="fmprc", url=url + suffix, native_id=native_id + suffix, html=b"", fetched_at=fetched,
+                    language="en", title=briefing.title, date=briefing.date, spokesperson=briefing.spokesperson,
+                    segments=segments,
+                ))
+    return held
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident memory of this process and of its largest finished child (Linux: KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return own, children
+
+
+def child_analyze(db: Path, options: list[str], record: Path | None) -> None:
+    """Run the real command in this process; print one JSON line of what it took."""
+    from communique.cli import main
+
+    if record is not None:
+        from analysis.embeddings import Embedder
+
+        seen: list[str] = []
+        encode = Embedder.encode
+
+        def recording(self, texts):
+            seen.extend(texts)
+            return encode(self, texts)
+
+        Embedder.encode = recording
+    start = time.perf_counter()
+    main(["--db", str(db), "analyze", *options], standalone_mode=False)
+    seconds = time.perf_counter() - start
+    own, workers = peak_rss_mb()
+    if record is not None:
+        record.write_text(json.dumps(seen))
+    from corpus import Corpus
+
+    with Corpus(db) as corpus:
+        turns = corpus.db.execute("SELECT count(*) FROM segments").fetchone()[0]
+    print(json.dumps({"seconds": seconds, "turns": turns, "rss_main_mb": own, "rss_worker_mb": workers}))
+
+
+def child_bare(texts_file: Path, batch_size: int) -> None:
+    from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    from analysis.embeddings import model_path
+
+    transformers_logging.disable_progress_bar()
+
+    texts = json.loads(texts_file.read_text())
+    model = SentenceTransformer(model_path("all-MiniLM-L6-v2"), device="cpu")
+    model.encode(texts[:2])
+    start = time.perf_counter()
+    model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
+    print(json.dumps({"seconds": time.perf_counter() - start, "texts": len(texts)}))
+
+
+def run_child(*args: str) -> dict:
+    result = subprocess.run([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
+    if result.returncode:
+        sys.exit(f"{' '.join(args[:2])} failed ({result.returncode})")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=30_000)
+    parser.add_argument("--backend", default="auto")
+    parser.add_argument("--device", default="auto")
+    parser.add_argument("--workers", default=None, help="reading processes (default: analyze's own)")
+    parser.add_argument("--batch-size", type=int, default=32, help="texts per batch, bare encode and analyze alike")
+    parser.add_argument("--keep", type=Path, default=None, help="a folder to build (or reuse) the corpora in")
+    parser.add_argument("--child", choices=["analyze", "bare"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--record", type=Path, help=argparse.SUPPRESS)
+    args, rest = parser.parse_known_args()
+    if args.child == "analyze":
+        return child_analyze(args.db, rest, args.record)
+    if args.child == "bare":
+        return child_bare(args.record, args.batch_size)
+
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="analyze_scale-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    options = ["--backend", args.backend, "--device", args.device, "--batch-size", str(args.batch_size)]
+    if args.workers is not None:
+        options += ["--workers", str(args.workers)]
+    print(f"analyze {' '.join(options)}; corpora in {folder}", flush=True)
+    results = {}
+    for size in (args.pairs // 3, args.pairs):
+        db = folder / f"pairs-{size}.db"
+        if not db.exists():
+            start = time.perf_counter()
+            held = build_corpus(db.with_suffix(".partial"), size)
+            db.with_suffix(".partial").rename(db)
+            print(f"built {db.name}: {held:,} pairs in {time.perf_counter() - start:.0f}s", flush=True)
+        texts = folder / f"embedded-{size}.json"
+        results[size] = run_child("--child", "analyze", "--db", str(db), "--record", str(texts), *options)
+        r = results[size]
+        print(f"{size:,} pairs: analyze {r['seconds']:.1f}s, {r['turns'] / r['seconds']:.1f} turns/s "
+              f"({r['turns']:,} turns); peak RSS main {r['rss_main_mb']:.0f} MB, largest worker "
+              f"{r['rss_worker_mb']:.0f} MB", flush=True)
+    full = results[args.pairs]
+    again = run_child("--child", "analyze", "--db", str(folder / f"pairs-{args.pairs}.db"), *options)
+    print(f"re-run with nothing new: {again['seconds']:.1f}s", flush=True)
+    bare = run_child("--child", "bare", "--record", str(folder / f"embedded-{args.pairs}.json"),
+                     "--batch-size", str(args.batch_size))
+    print(f"bare SentenceTransformer.encode (torch fp32, batch {args.batch_size}) over the "
+          f"{bare['texts']:,} distinct texts the analysis embedded: {bare['seconds']:.1f}s "
+          f"({bare['texts'] / bare['seconds']:.1f} texts/s)")
+    third = results[args.pairs // 3]
+    print(f"peak_rss_mb main {third['rss_main_mb']:.0f} -> {full['rss_main_mb']:.0f}, "
+          f"worker {third['rss_worker_mb']:.0f} -> {full['rss_worker_mb']:.0f} (N/3 -> N)")
+    print(f"total_s={full['seconds']:.1f} turns_per_s={full['turns'] / full['seconds']:.1f} "
+          f"rerun_s={again['seconds']:.1f} overhead_ratio={full['seconds'] / bare['seconds']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
