@@ -206,6 +206,10 @@ class Reader:
                 ordered = [a for _, a in sorted(text_states)]
                 before = [a for start, a in sorted(text_states) if start < descriptor.start]
                 asked = [s for s in question_states if s != turn.speaker_state]
+                if any(t.kind == "institution" and t.name == "opposition" for t in descriptor.targets):
+                    # a ministry's "the opposition", "protesters" are another country's
+                    before = [a for a in before if a != turn.speaker_state]
+                    ordered = [a for a in ordered if a != turn.speaker_state]
                 state = before[-1] if before else (ordered[0] if ordered else (asked[0] if asked else None))
                 if _THE_COUNTRYS.match(descriptor.text):
                     # "the country's secretary of state" names its state as plainly as "the US

@@ -270,6 +270,16 @@ def test_the_countrys_secretary_of_state_is_the_other_states(reader):
     assert reading.answer_class("zarif") == "absent"
 
 
+def test_a_ministrys_protesters_are_another_countrys(reader):
+    # State Department, 10 August 2020
+    text = ("The conduct of the August 9 presidential elections in Belarus is deeply concerning. They were not "
+            "free or fair. The U.S. strongly condemns violence against protesters and the detention of "
+            "opposition supporters.")
+    reading = reader.read(Turn(text, None, "2020-08-10", "united_states"))
+    assert [f.text for f in reading.answer_reference("belarus_opposition").forms] == ["protesters", "opposition supporters"]
+    assert reading.answer_class("united_states_opposition") == "absent"
+
+
 def test_a_letter_of_a_hyphenated_word_is_no_veiling_article():
     # China MFA, 17 October 2018, on the Yasukuni Shrine: no one is veiled as "A war criminals"
     text = ("The Yasukuni Shrine commemorates Class-A war criminals of the WWII who are directly responsible "
