@@ -206,21 +206,22 @@ class Reader:
                 ordered = [a for _, a in sorted(text_states)]
                 before = [a for start, a in sorted(text_states) if start < descriptor.start]
                 asked = [s for s in question_states if s != turn.speaker_state]
-                if any(t.kind == "institution" and t.name == "opposition" for t in descriptor.targets):
-                    # a ministry's "the opposition", "protesters" are another country's
+                the_countrys = bool(_THE_COUNTRYS.match(descriptor.text))
+                if the_countrys or any(t.kind == "institution" and t.name == "opposition" for t in descriptor.targets):
+                    # a ministry's own state is "our country", and its "the opposition",
+                    # "protesters" are another country's
                     before = [a for a in before if a != turn.speaker_state]
                     ordered = [a for a in ordered if a != turn.speaker_state]
-                state = before[-1] if before else (ordered[0] if ordered else (asked[0] if asked else None))
-                if _THE_COUNTRYS.match(descriptor.text):
+                if the_countrys:
                     # "the country's secretary of state" names its state as plainly as "the US
-                    # secretary of state" once the text has named it; a ministry's own state is
-                    # "our country", so it is the nearest other one
-                    others = [a for a in before if a != turn.speaker_state]
-                    state = others[-1] if others else None
-                    if state is None:
+                    # secretary of state" once the text has named it
+                    if not before:
                         return
+                    state = before[-1]
                     descriptor = replace(descriptor, state=state)
                     form = replace(form, category="composed")
+                else:
+                    state = before[-1] if before else (ordered[0] if ordered else (asked[0] if asked else None))
         for target in descriptor.targets:
             if target.kind == "institution":
                 institution = registry.institutions.get((state, target.name)) if state else None
