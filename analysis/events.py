@@ -31,7 +31,7 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,22 +84,39 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return vectors / np.where(norms == 0, 1.0, norms)
 
 
+BLOCK = 2048  # turns whose links are found at once; their vectors and the window after them are in memory
+
+
 def linked_pairs(turns: Sequence[EventTurn], vectors: np.ndarray, settings: EventSettings) -> list[tuple[int, int, float]]:
     """(i, j, cosine distance) of every linked pair, i < j; `turns` in date order, `vectors` unit rows.
 
     Distances are rounded to 1e-6 so that the last bits of a BLAS product never decide a link.
     """
+    return window_pairs(turns, lambda start, stop: vectors[start:stop], settings)
+
+
+def window_pairs(turns: Sequence[EventTurn], vectors_of: Callable[[int, int], np.ndarray],
+                 settings: EventSettings, across_only: bool = False) -> list[tuple[int, int, float]]:
+    """`linked_pairs` reading the vectors a block of turns at a time: `vectors_of(start, stop)` gives
+    the unit rows of turns[start:stop], so memory holds one block and its window, never the archive.
+    `across_only` keeps only pairs of two ministries."""
     days = np.array([turn.date.toordinal() for turn in turns])
     pairs = []
-    for i in range(len(turns)):
-        end = int(np.searchsorted(days, days[i] + settings.window_days, side="right"))
-        if end <= i + 1:
-            continue
-        distances = np.round(1.0 - vectors[i + 1 : end] @ vectors[i], 6)
-        for k in np.flatnonzero(distances < settings.max_distance):
-            j = i + 1 + int(k)
-            if turns[i].actors & turns[j].actors:
-                pairs.append((i, j, float(distances[k])))
+    for first in range(0, len(turns), BLOCK):
+        last = min(first + BLOCK, len(turns))
+        stop = int(np.searchsorted(days, days[last - 1] + settings.window_days, side="right"))
+        vectors = vectors_of(first, stop)
+        for i in range(first, last):
+            end = int(np.searchsorted(days, days[i] + settings.window_days, side="right"))
+            if end <= i + 1:
+                continue
+            distances = np.round(1.0 - vectors[i + 1 - first : end - first] @ vectors[i - first], 6)
+            for k in np.flatnonzero(distances < settings.max_distance):
+                j = i + 1 + int(k)
+                if across_only and turns[i].ministry == turns[j].ministry:
+                    continue
+                if turns[i].actors & turns[j].actors:
+                    pairs.append((i, j, float(distances[k])))
     return pairs
 
 
@@ -263,16 +280,26 @@ def update_events(corpus, registry, model: str, settings: EventSettings | None =
     )
 
     settings = settings or EventSettings()
-    rows = event_candidates(corpus)
-    turns = event_turns(rows, registry.speaker)
+    turns = event_turns(event_candidates(corpus), registry.speaker)
     basis = f"{model}; registry {registry.version}"  # labels name actors: a renamed one relabels its events
     inputs = hashlib.sha256("\n".join([settings.method, basis, *(t.key() for t in turns)]).encode()).hexdigest()
     if event_state(corpus, "inputs") == inputs:
         return EventReport(events=len(event_ids(corpus)), unchanged=True)
-    found = CorpusVectorCache(corpus).get_vectors(model, sorted({t.text_sha256 for t in turns}))
-    turns = [t for t in turns if t.text_sha256 in found]  # not embedded yet: they join once they are
-    vectors = unit_rows(np.stack([found[t.text_sha256] for t in turns])) if turns else np.zeros((0, 1))
-    pairs = linked_pairs(turns, vectors, settings)
+    cache = CorpusVectorCache(corpus)
+    embedded = cache.embedded(model, sorted({t.text_sha256 for t in turns}))
+    turns = [t for t in turns if t.text_sha256 in embedded]  # not embedded yet: they join once they are
+
+    def vectors_of(chosen: Sequence[EventTurn]) -> Callable[[int, int], np.ndarray]:
+        def read(start: int, stop: int) -> np.ndarray:
+            found = cache.get_vectors(model, sorted({t.text_sha256 for t in chosen[start:stop]}))
+            return unit_rows(np.stack([found[t.text_sha256] for t in chosen[start:stop]]))
+        return read
+
+    # Two passes keep memory to the turns that can be in an event: first the turns linked to
+    # another ministry's, then every link among those (complete linkage needs them all).
+    across = window_pairs(turns, vectors_of(turns), settings, across_only=True)
+    turns = [turns[n] for n in sorted({k for i, j, _ in across for k in (i, j)})]
+    pairs = window_pairs(turns, vectors_of(turns), settings)
     by_pair = {(i, j): d for i, j, d in pairs}
     groups = components(turns, pairs)
     fingerprints = [component_fingerprint([turns[n] for n in g], settings, basis) for g in groups]

@@ -32,6 +32,17 @@ class CorpusVectorCache:
                 found[text_sha] = np.frombuffer(blob, dtype=np.float32)
         return found
 
+    def embedded(self, model: str, hashes: Sequence[str]) -> set[str]:
+        """Which of `hashes` have a vector of `model`, without reading the vectors."""
+        found: set[str] = set()
+        for start in range(0, len(hashes), 500):
+            chunk = list(hashes[start : start + 500])
+            found.update(text_sha for (text_sha,) in self.db.execute(
+                f"SELECT text_sha256 FROM embeddings WHERE model = ? AND text_sha256 IN ({','.join('?' * len(chunk))})",
+                [model, *chunk],
+            ))
+        return found
+
     def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         with self.db.atomic():
             self.db.conn.executemany(

@@ -132,6 +132,31 @@ def test_turns_too_far_apart_are_never_one_event():
     assert components(same, linked_pairs(same, vectors[:2], settings)) == []
 
 
+def test_links_read_a_block_at_a_time_are_the_links_of_the_whole(monkeypatch):
+    """Blocks of two turns, each with the window after it: the same links as all vectors at once,
+    and no block ever asks for more than its turns and the week after the last of them."""
+    from analysis import events
+
+    days = [dt.date(2020, 8, d) for d in (1, 2, 4, 9, 10, 12, 20, 21)]
+    ministries = ["EU", "EU", "US", "RU", "US", "RU", "EU", "EU"]
+    turns = [EventTurn(f"t{n}", day, m, frozenset({"belarus"})) for n, (day, m) in enumerate(zip(days, ministries))]
+    angles = np.array([0.0, 0.2, 0.5, 0.1, 1.4, 1.5, 0.3, 0.35])
+    vectors = unit_rows(np.stack([np.cos(angles), np.sin(angles)], axis=1))
+    settings = EventSettings()
+    whole = linked_pairs(turns, vectors, settings)
+    asked = []
+
+    def read(start, stop):
+        asked.append((start, stop))
+        return vectors[start:stop]
+
+    monkeypatch.setattr(events, "BLOCK", 2)
+    assert events.window_pairs(turns, read, settings) == whole
+    assert len(asked) == 4 and all(stop - start <= 5 for start, stop in asked)
+    across = events.window_pairs(turns, read, settings, across_only=True)
+    assert across == [p for p in whole if turns[p[0]].ministry != turns[p[1]].ministry] and across != whole
+
+
 def test_an_event_keeps_its_id_when_it_keeps_most_of_its_turns():
     old = {"2020-08-07-aaaaaa": {"a", "b", "c"}, "2020-09-03-bbbbbb": {"x", "y"}}
     new = [{"z", "a", "b", "c"}, {"x"}, {"y", "q"}]
