@@ -43,10 +43,14 @@ class EmbeddingSettings:
     device: str = "cpu"
 
 
+def _known(what: str, value: str, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise EmbeddingError(f"unknown {what} {value!r}: use one of {', '.join(choices)}")
+
+
 def resolve_device(device: str) -> str:
     """cpu or cuda; auto is cuda when torch sees a CUDA device."""
-    if device not in DEVICES:
-        raise EmbeddingError(f"unknown device {device!r}: use one of {', '.join(DEVICES)}")
+    _known("device", device, DEVICES)
     if device == "cpu":
         return "cpu"
     import torch
@@ -59,8 +63,7 @@ def resolve_device(device: str) -> str:
 
 def resolve_backend(backend: str, device: str, model: str) -> str:
     """The backend that runs: `auto` made concrete for the (resolved) device and model."""
-    if backend not in BACKENDS:
-        raise EmbeddingError(f"unknown backend {backend!r}: use one of {', '.join(BACKENDS)}")
+    _known("backend", backend, BACKENDS)
     if backend == "auto":
         if device == "cpu" and model in _PACKAGED and _has_onnxruntime():
             return "onnx"
@@ -121,10 +124,8 @@ class Embedder:
 
     def __init__(self, settings: EmbeddingSettings | None = None, cache: VectorCache | None = None):
         self.settings = settings or EmbeddingSettings()
-        if self.settings.backend not in BACKENDS:
-            raise EmbeddingError(f"unknown backend {self.settings.backend!r}: use one of {', '.join(BACKENDS)}")
-        if self.settings.device not in DEVICES:
-            raise EmbeddingError(f"unknown device {self.settings.device!r}: use one of {', '.join(DEVICES)}")
+        _known("backend", self.settings.backend, BACKENDS)
+        _known("device", self.settings.device, DEVICES)
         self.cache = cache if cache is not None else MemoryCache()
         self._encoder = None
         self._resolved: tuple[str, str] | None = None

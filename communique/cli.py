@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from analysis.embeddings import BACKENDS, DEVICES
+
 from . import __version__
 from .config import default_db_path, lock_timeout
 
@@ -187,11 +189,11 @@ def _load_registry(actor_files):
 @click.option("--model", default=None, help="A sentence-transformers model name or folder (default: all-MiniLM-L6-v2, packaged).")
 @click.option("--actors", "actor_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
               help="An actor file (YAML, or the devset's JSON form) that adds to or overrides the registry. Repeatable.")
-@click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-int8"]), default="auto", show_default=True,
+@click.option("--backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
               help="How the model runs: torch (sentence-transformers, the reference), onnx (the same vectors with "
                    "onnxruntime's fused kernels), onnx-int8 (int8 weights, about twice as fast; its fidelity is in the README); "
                    "auto: onnx on a CPU for the packaged model, torch on a GPU or for another model.")
-@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+@click.option("--device", type=click.Choice(DEVICES), default="auto", show_default=True,
               help="Where the model runs; auto: a CUDA GPU when torch sees one, else the CPU.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Texts per model batch (default: 32 on a CPU, 256 on a GPU).")
@@ -280,7 +282,7 @@ def align(obj, actor_files) -> None:
               help="Score stance too (loads the embedding model).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--errors", is_flag=True, help="Also list every misread reference and misjudged stance.")
-@click.option("--backend", type=click.Choice(["auto", "torch", "onnx", "onnx-int8"]), default="auto", show_default=True,
+@click.option("--backend", type=click.Choice(BACKENDS), default="auto", show_default=True,
               help="How the model runs, as for `analyze` (the same default, so what is scored is what analyze stores).")
 def evaluate(labelled, actor_files, method, cv, baseline, with_stance, as_json, errors, backend) -> None:
     """Score naming, avoidance and stance against labelled JSONL files (no corpus needed).

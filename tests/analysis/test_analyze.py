@@ -149,6 +149,10 @@ def test_backend_and_device_resolve_to_what_runs():
     with pytest.raises(EmbeddingError, match="runs on the CPU"):
         resolve_backend("onnx-int8", "cuda", "all-MiniLM-L6-v2")
     assert resolve_device("cpu") == "cpu"
+    with pytest.raises(EmbeddingError, match="unknown backend 'openvino': use one of auto, torch, onnx, onnx-int8"):
+        resolve_backend("openvino", "cpu", "all-MiniLM-L6-v2")
+    with pytest.raises(EmbeddingError, match="unknown device 'mps'"):
+        Embedder(EmbeddingSettings(device="mps"))
 
 
 def test_analyze_on_a_missing_gpu_says_so_in_one_line(tmp_path):
