@@ -61,7 +61,9 @@ class Titles:
     def __init__(self, path: str | Path = DEFAULT_LEXICON):
         titles = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["titles"]
         before = "|".join(sorted(titles["before"], key=len, reverse=True))
-        self.before = re.compile(rf"((?:(?:{before})\s*[\"']?\s*)+)$", re.I)
+        # "Secretary of Treasury", "Special Representative for North Korea": a title and what it is of
+        of = r"(?-i:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'-]*(?:\s+(?:and\s+)?[A-Z][\w'-]*)*)?"
+        self.before = re.compile(rf"(?<!\w)((?:(?:{before}){of}\s*[\"']?\s*)+)$", re.I)
         after = "|".join(titles["after"])
         self.after = re.compile(rf"^(?:'s)?\s+({after})\b", re.I)
 
@@ -95,11 +97,15 @@ class Matcher:
         self.role_owners: dict[str, list[tuple[str, bool]]] = {}
         self.describing: set[tuple[str, str]] = set()  # (alias, actor) pairs that describe, not name
         self.surnames: dict[tuple[str, str], bool] = {}  # (bare surname, person) -> written first
+        self.given: dict[str, frozenset[str]] = {}  # person -> the other words of their names
         for actor in registry:
             for alias in actor.aliases:
                 key = fold(alias).strip()
                 if actor.kind == "person" and " " not in key and len(actor.name.split()) > 1 and key in fold(actor.name).split():
                     self.surnames[(key, actor.id)] = fold(actor.name).startswith(key + " ")
+                    self.given[actor.id] = frozenset(
+                        w.lower() for name in (actor.name, *actor.aliases) for w in re.findall(r"[A-Za-z]+", fold(name))
+                    ) - {key.lower()}
                 # "The international community" is written "the international community" mid-sentence
                 variants = [key, "the" + key[3:]] if key.startswith("The ") else [key]
                 for key in variants:
@@ -228,8 +234,8 @@ class Matcher:
             kind = self.registry.actors[actor_id].kind
             if inner and kind not in ("person", "state"):
                 continue
-            if (match.group(), actor_id) in self.surnames and not title and not _bare_surname_names(
-                folded, match, self.surnames[(match.group(), actor_id)]
+            if (match.group(), actor_id) in self.surnames and not _bare_surname_names(
+                folded, match, self.surnames[(match.group(), actor_id)], self.given[actor_id], titled=bool(title)
             ):
                 continue
             # Titles qualify people ("interim President Guaido", "the Maduro regime"), not states.
@@ -249,10 +255,17 @@ _SENTENCE_WORDS = frozenset({"He", "She", "We", "It", "May", "Can", "Will", "So"
 # what follows a leader's surname without making it another person's name ("the Moon Administration")
 _AFTER_NAME = re.compile(r"\s+(?:Administration|Government|Cabinet|Doctrine|Era|Regime|Family|Camp)\b")
 _MONTHS = frozenset(calendar.month_name[1:])
+# capitalised words just before (a title would have been read as one): for a surname written first
+# another person's name ("Liu He", "Wang Yang") or a sentence's opening ("Yesterday He"); for one
+# written last, the bearer's given names in some spelling ("Rodrigo Roa Duterte", "Nicholas
+# Maduro") or another name ("the Basic Law", "Ueli Maurer")
+_NAMES_BEFORE = re.compile(r"(?<![\w'-])((?:[A-Z][a-z'-]+\s+){1,4})$")
+_GERMAN = re.compile(r"\b(?:der|das|des|dem|und|nicht|ist|einer?|eines)\b")
 _DATE_BEFORE = re.compile(r"\b(?:in|on|since|until|by|from|to|of|early|late|mid|last|next|this|between|and)\s+$", re.I)
 
 
-def _bare_surname_names(folded: str, match: re.Match, written_first: bool) -> bool:
+def _bare_surname_names(folded: str, match: re.Match, written_first: bool, given: frozenset[str] = frozenset(),
+                        titled: bool = False) -> bool:
     """Whether a surname standing alone, with no title, names its bearer here.
 
     Surnames are also words and other people's names: "He said" opens a sentence with a
@@ -262,11 +275,30 @@ def _bare_surname_names(folded: str, match: re.Match, written_first: bool) -> bo
     start, end = match.span()
     word = match.group()
     if written_first and re.match(r"\s+[A-Z][a-z]", folded[end : end + 3]) and not _AFTER_NAME.match(folded[end : end + 20]):
-        return False
+        return False  # "Spokesperson Wang Wenbin" is not Wang Yi, title or not
+    if titled:
+        return True
     if word in _MONTHS and (re.match(r"\s*\d", folded[end : end + 3]) or _DATE_BEFORE.search(folded[max(0, start - 12) : start])):
         return False
+    before = _NAMES_BEFORE.search(folded[max(0, start - 60) : start])
+    if before and (written_first or not any(_like_one_of(w.lower(), given) for w in before.group(1).split())) and (
+        len(_GERMAN.findall(folded)) < 3  # German capitalises its nouns: "des israelischen Finanzministers Smotrich"
+    ):
+        return False  # the end of another name: "Vice Premier Liu He", "Kyung Yup Kim", "the Basic Law"
     opens_sentence = not folded[:start].strip() or re.search(r"[.!?:;\"\u201c(]\s*$", folded[max(0, start - 4) : start])
-    return not (opens_sentence and (word in _SENTENCE_WORDS or re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", folded)))
+    return not (opens_sentence and (word in _SENTENCE_WORDS or _as_word(word, folded)))
+
+
+def _like_one_of(word: str, names: frozenset[str]) -> bool:
+    """A spelling of one of `names`: "nicholas" of "nicolas", not "yup" of "yong"."""
+    from difflib import SequenceMatcher
+
+    return any(SequenceMatcher(None, word, name).ratio() >= 0.75 for name in names)
+
+
+def _as_word(surname: str, folded: str) -> bool:
+    """The text also writes the surname as a common word ("law", "he")."""
+    return re.search(rf"(?<!\w){re.escape(surname.lower())}(?!\w)", folded) is not None
 
 
 def _role_key(role: str) -> str:

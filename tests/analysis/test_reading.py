@@ -140,6 +140,36 @@ def test_a_surname_that_is_also_a_word_or_another_name_names_no_one(reader, text
     assert not {"he_lifeng", "ma_ying_jeou", "theresa_may"} & {a for a, ref in reading.answer.items() if ref.cls == "named"}
 
 
+# Sentences of the demo corpus (fmprc briefings of 2019-2020; South Africa's reply of 2019-03-11)
+@pytest.mark.parametrize(("text", "not_them"), [
+    ("Chinese Vice Premier Liu He held a telephone conversation with US Trade Representative Robert Lighthizer "
+     "and Treasury Secretary Steven Mnuchin.", {"he_lifeng"}),
+    ("With Hong Kong's return to the motherland, China resumed exercise of sovereignty over Hong Kong and the "
+     "Chinese government started administering Hong Kong based on the Constitution and the Basic Law.", {"nathan_law"}),
+    ("We hope the New Zealand side can handle it impartially and extradite Kyung Yup Kim to China as soon as "
+     "possible, so that justice can be upheld for the victim.", {"kim_min_seok", "kim_boo_kyum", "jim_yong_kim"}),
+    ("Taiwan's security chief David Lee met with US National Security Adviser John Bolton.",
+     {"lee_hsien_loong", "lee_nak_yon", "lee_jae_myung"}),
+])
+def test_a_surname_at_the_end_of_another_name_names_no_one(reader, text, not_them):
+    reading = reader.read(Turn(text, None, "2019-03-01", "china"))
+    assert not not_them & set(reading.answer), sorted(not_them & set(reading.answer))
+
+
+@pytest.mark.parametrize(("text", "actor", "title"), [
+    ("State Councilor and Foreign Minister Wang Yi will present China's in-depth and thorough views. On the "
+     "sidelines of the meeting, State Councilor Wang will also have bilateral meetings with his foreign "
+     "counterparts.", "wang_yi", "State Councilor"),
+    ("I would like to remind Mr Pompeo that other countries do not seem to buy his rhetoric.", "pompeo", "Mr"),
+    ("the Government will continue its support for the disputed President of Venezuela, Mr Nicholas Maduro",
+     "maduro", None),  # the given name in another spelling: named, its title not read past it
+])
+def test_a_surname_after_a_title_or_a_given_name_names_its_bearer(reader, text, actor, title):
+    reading = reader.read(Turn(text, None, "2019-03-01", "china"))
+    assert reading.answer_class(actor) == "named"
+    assert reading.answer[actor].forms[-1].title == title
+
+
 def test_a_surname_with_its_title_or_mid_sentence_still_names(reader):
     reading = reader.read(Turn("Prime Minister May met Vice Premier He. The talks with May went well.",
                                None, "2019-03-01", "china"))
