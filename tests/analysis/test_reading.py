@@ -109,6 +109,11 @@ def test_the_side_of_a_state_speaks_for_the_state_not_its_leader(reader):
         ("the illegitimate Maduro regime", "maduro", "illegitimate ... regime"),
         ("Former President Evo Morales", "evo_morales", "Former President"),
         ("so-called interim President Guaidó", "guaido", "so-called interim President"),
+        # briefings of 2019: a title and what it is of
+        ("Also, reports say US Special Representative for North Korea Biegun will be visiting China tomorrow.",
+         "biegun", "Special Representative for North Korea"),
+        ("Second, US Secretary of Treasury Mnuchin said there are still many complicated matters to be dealt with.",
+         "mnuchin", "Secretary of Treasury"),
     ],
 )
 def test_titles_that_go_with_names(reader, text, actor, title):
