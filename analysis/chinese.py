@@ -28,13 +28,13 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-import yaml
 
 from .oblique import OBLIQUE_FILE, LinkCandidate, PhraseGrammar, RuleLinker, leftmost_longest
 from .reading import Reader
 from .references import Form, ListedRole, Matcher
 from .registry import Actor, Registry
 from .roles import Descriptor, Target
+from .yamlfile import load_yaml
 
 DATA = Path(__file__).parent / "data"
 NAMES_FILE = DATA / "names_zh.yaml"
@@ -55,7 +55,7 @@ def is_chinese(text: str | None) -> bool:
 
 
 def _load(path: Path) -> dict:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return load_yaml(path.read_text(encoding="utf-8")) or {}
 
 
 def _fingerprint(*paths: Path) -> str:

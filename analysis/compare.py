@@ -16,9 +16,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from .trends import bootstrap_interval
+from .yamlfile import load_yaml
 
 CLASSES = ("named", "role", "oblique", "absent")
 LEGITIMACY_FILE = Path(__file__).parent / "data" / "legitimacy.yaml"
@@ -35,7 +35,7 @@ class Legitimacy:
 
     @classmethod
     def load(cls, path: str | Path = LEGITIMACY_FILE) -> "Legitimacy":
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
 
         def pattern(words):
             alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from .text import fold
+from .yamlfile import load_yaml
 
 STATES_FILE = Path(__file__).parent / "data" / "states.yaml"
 
@@ -83,12 +83,12 @@ def _package_facts(iso3: str) -> dict:
 @lru_cache(maxsize=2)
 def not_names(path: Path = STATES_FILE) -> tuple[str, ...]:
     """Place names that hold a state's name without naming the state."""
-    return tuple(yaml.safe_load(path.read_text(encoding="utf-8")).get("not_names") or ())
+    return tuple(load_yaml(path.read_text(encoding="utf-8")).get("not_names") or ())
 
 
 @lru_cache(maxsize=2)
 def load_states(path: Path = STATES_FILE) -> tuple[StateEntry, ...]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = load_yaml(path.read_text(encoding="utf-8"))
     corrections = data.get("states") or {}
     statuses = {code: "un_member" for code in data["un_members"]}
     statuses.update({code: "observer" for code in data.get("observers") or []})

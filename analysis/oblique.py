@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 
 from .references import Form
 from .registry import Actor
 from .text import fold
+from .yamlfile import load_yaml
 
 OBLIQUE_FILE = Path(__file__).parent / "data" / "oblique.yaml"
 
@@ -43,7 +43,7 @@ class Category:
 
 class PhraseGrammar:
     def __init__(self, path: str | Path = OBLIQUE_FILE):
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
         words = data.get("words") or {}
         self.categories = []
         for name, spec in data["categories"].items():

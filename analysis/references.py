@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
 
 from .registry import Actor, Registry
 from .text import fold
+from .yamlfile import load_yaml
 
 CLASSES = ("named", "role", "oblique", "absent")
 STRENGTH = {name: rank for rank, name in enumerate(reversed(CLASSES))}  # absent 0 .. named 3
@@ -59,7 +59,7 @@ class Titles:
     """Words that stand with a name and say how the speaker regards its bearer."""
 
     def __init__(self, path: str | Path = DEFAULT_LEXICON):
-        titles = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["titles"]
+        titles = load_yaml(Path(path).read_text(encoding="utf-8"))["titles"]
         before = "|".join(sorted(titles["before"], key=len, reverse=True))
         # "Secretary of Treasury", "Special Representative for North Korea": a title and what it is of
         of = r"(?-i:\s+(?:of|for)\s+(?:the\s+)?[A-Z][\w'-]*(?:\s+(?:and\s+)?[A-Z][\w'-]*)*)?"

@@ -28,6 +28,7 @@ import yaml
 from .countries import load_states, slug
 from .roles import ROLES_FILE, RoleGrammar
 from .text import fold
+from .yamlfile import load_yaml
 
 DATA = Path(__file__).parent / "data"
 ORGANIZATIONS_FILE = DATA / "organizations.yaml"
@@ -221,7 +222,7 @@ def _entries(path: Path) -> dict:
     except OSError as error:
         raise RegistryError(f"cannot read actor file {path}: {error.strerror}") from error
     try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix == ".json" else load_yaml(text)
     except (json.JSONDecodeError, yaml.YAMLError) as error:
         raise RegistryError(f"{path}: not valid {'JSON' if path.suffix == '.json' else 'YAML'}: {error}") from error
     if isinstance(data, dict):

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import yaml
 
 from .text import fold
+from .yamlfile import load_yaml
 
 ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
 
@@ -59,7 +59,7 @@ class RoleGrammar:
     """The institution and office vocabulary, compiled against the registry's state forms."""
 
     def __init__(self, state_forms: dict[str, str], path: str | Path = ROLES_FILE):
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
         self.institutions = {
             name: Institution(name, tuple(spec["heads"]), tuple(spec.get("leaders") or ()), spec["name"],
                               tuple(spec.get("not_leaders") or ()), tuple(spec.get("unarticled") or ()))

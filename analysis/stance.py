@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from .oblique import is_quoted
 from .references import CLASSES, Reference
 from .registry import KINDS, Actor
 from .text import sentences
+from .yamlfile import load_yaml
 
 LABELS = ("support", "oppose", "neutral")
 PROJECTION = 16  # dimensions of the target sentences' embedding kept as features
@@ -91,7 +91,7 @@ class Stance:
 
 class StanceLexicon:
     def __init__(self, path: str | Path = DEFAULT_LEXICON):
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = load_yaml(Path(path).read_text(encoding="utf-8"))
         self.cues = {label: re.compile("|".join(f"(?:{p})" for p in data["cues"][label]), re.I) for label in LABELS}
         self.prototypes = {label: list(data["prototypes"][label]) for label in LABELS}
         self.fingerprint = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
