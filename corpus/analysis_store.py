@@ -20,28 +20,22 @@ class CorpusVectorCache:
     def __init__(self, corpus: Corpus):
         self.db = corpus.db
 
-    def get_vectors(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
+    def _rows(self, columns: str, model: str, hashes: Sequence[str]) -> Iterator[tuple]:
+        """`columns` of the stored rows of `model` among `hashes`, 500 hashes to a query."""
         for start in range(0, len(hashes), 500):
             chunk = list(hashes[start : start + 500])
-            rows = self.db.execute(
-                f"SELECT text_sha256, vector FROM embeddings WHERE model = ? AND text_sha256 IN ({','.join('?' * len(chunk))})",
+            yield from self.db.execute(
+                f"SELECT {columns} FROM embeddings WHERE model = ? AND text_sha256 IN ({','.join('?' * len(chunk))})",
                 [model, *chunk],
             )
-            for text_sha, blob in rows:
-                found[text_sha] = np.frombuffer(blob, dtype=np.float32)
-        return found
+
+    def get_vectors(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
+        return {text_sha: np.frombuffer(blob, dtype=np.float32)
+                for text_sha, blob in self._rows("text_sha256, vector", model, hashes)}
 
     def embedded(self, model: str, hashes: Sequence[str]) -> set[str]:
         """Which of `hashes` have a vector of `model`, without reading the vectors."""
-        found: set[str] = set()
-        for start in range(0, len(hashes), 500):
-            chunk = list(hashes[start : start + 500])
-            found.update(text_sha for (text_sha,) in self.db.execute(
-                f"SELECT text_sha256 FROM embeddings WHERE model = ? AND text_sha256 IN ({','.join('?' * len(chunk))})",
-                [model, *chunk],
-            ))
-        return found
+        return {text_sha for (text_sha,) in self._rows("text_sha256", model, hashes)}
 
     def put_vectors(self, model: str, vectors: dict[str, np.ndarray]) -> None:
         with self.db.atomic():
