@@ -13,9 +13,9 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from functools import cached_property
 from pathlib import Path
-
 
 from .registry import Actor, Registry
 from .text import fold
@@ -266,7 +266,8 @@ _DATE_BEFORE = re.compile(r"\b(?:in|on|since|until|by|from|to|of|early|late|mid|
 
 def _bare_surname_names(folded: str, match: re.Match, written_first: bool, given: frozenset[str] = frozenset(),
                         titled: bool = False) -> bool:
-    """Whether a surname standing alone, with no title, names its bearer here.
+    """Whether a surname standing alone names its bearer here (a title before it vouches for
+    it, unless another given name follows it).
 
     Surnames are also words and other people's names: "He said" opens a sentence with a
     pronoun that the text writes "he" elsewhere; "Ma Zhaoxu" and "Yang Jun" are other
@@ -291,8 +292,6 @@ def _bare_surname_names(folded: str, match: re.Match, written_first: bool, given
 
 def _like_one_of(word: str, names: frozenset[str]) -> bool:
     """A spelling of one of `names`: "nicholas" of "nicolas", not "yup" of "yong"."""
-    from difflib import SequenceMatcher
-
     return any(SequenceMatcher(None, word, name).ratio() >= 0.75 for name in names)
 
 
