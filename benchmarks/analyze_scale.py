@@ -16,6 +16,9 @@ Then, each in a fresh process:
    excluded; `overhead_ratio=` is analysis total / bare encode. At 30,000 pairs that is
    another hour; `--bare-sample K` times K of those texts (seeded random) and scales to
    all of them, and says so.
+4. when the analysis ran another backend than torch fp32 (`auto` picks `torch-bf16` on a
+   CPU with AMX, `onnx` on others), the same bare encode with that backend, and
+   `own_backend_ratio=`: what the analysis adds to its own model calls.
 
 Corpora are kept under --keep (default: a temporary folder) and reused when present.
 """
@@ -102,10 +105,12 @@ def child_analyze(db: Path, options: list[str], record: Path | None) -> None:
         from analysis.embeddings import Embedder
 
         seen: list[str] = []
+        backends: set[str] = set()
         encode = Embedder.encode
 
         def recording(self, texts):
             seen.extend(texts)
+            backends.add(self.backend)
             return encode(self, texts)
 
         Embedder.encode = recording
@@ -115,6 +120,7 @@ def child_analyze(db: Path, options: list[str], record: Path | None) -> None:
     own, workers = peak_rss_mb()
     if record is not None:
         record.write_text(json.dumps(seen))
+        record.with_suffix(".backend").write_text(",".join(sorted(backends)))
     from corpus import Corpus
 
     with Corpus(db) as corpus:
@@ -122,11 +128,11 @@ def child_analyze(db: Path, options: list[str], record: Path | None) -> None:
     print(json.dumps({"seconds": seconds, "turns": turns, "rss_main_mb": own, "rss_worker_mb": workers}))
 
 
-def child_bare(texts_file: Path, batch_size: int, sample: int | None) -> None:
+def child_bare(texts_file: Path, batch_size: int, sample: int | None, backend: str) -> None:
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as transformers_logging
 
-    from analysis.embeddings import model_path
+    from analysis.embeddings import Embedder, EmbeddingSettings, model_path
 
     transformers_logging.disable_progress_bar()
 
@@ -136,10 +142,15 @@ def child_bare(texts_file: Path, batch_size: int, sample: int | None) -> None:
         import random
 
         texts = random.Random(0).sample(texts, sample)
-    model = SentenceTransformer(model_path("all-MiniLM-L6-v2"), device="cpu")
-    model.encode(texts[:2])
+    if backend == "torch":
+        model = SentenceTransformer(model_path("all-MiniLM-L6-v2"), device="cpu")
+        run = lambda chunk: model.encode(chunk, batch_size=batch_size, normalize_embeddings=True,  # noqa: E731
+                                         convert_to_numpy=True)
+    else:
+        run = Embedder(EmbeddingSettings(backend=backend, batch_size=batch_size, device="cpu")).encode
+    run(texts[:2])
     start = time.perf_counter()
-    model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True)
+    run(texts)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds * everything / len(texts), "texts": everything, "encoded": len(texts)}))
 
@@ -168,7 +179,7 @@ def main() -> None:
     if args.child == "analyze":
         return child_analyze(args.db, rest, args.record)
     if args.child == "bare":
-        return child_bare(args.record, args.batch_size, args.bare_sample)
+        return child_bare(args.record, args.batch_size, args.bare_sample, args.backend)
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="analyze_scale-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -193,19 +204,28 @@ def main() -> None:
     full = results[args.pairs]
     again = run_child("--child", "analyze", "--db", str(folder / f"pairs-{args.pairs}.db"), *options)
     print(f"re-run with nothing new: {again['seconds']:.1f}s", flush=True)
-    bare = run_child("--child", "bare", "--record", str(folder / f"embedded-{args.pairs}.json"),
-                     "--batch-size", str(args.batch_size),
-                     *(["--bare-sample", str(args.bare_sample)] if args.bare_sample else []))
+    record = folder / f"embedded-{args.pairs}.json"
+    ran = record.with_suffix(".backend").read_text()
+    sample = ["--bare-sample", str(args.bare_sample)] if args.bare_sample else []
+    bare = run_child("--child", "bare", "--record", str(record), "--batch-size", str(args.batch_size),
+                     "--backend", "torch", *sample)
     scaled = f", scaled from a random {bare['encoded']:,} of them" if bare["encoded"] < bare["texts"] else ""
     print(f"bare SentenceTransformer.encode (torch fp32, batch {args.batch_size}) over the "
           f"{bare['texts']:,} distinct texts the analysis embedded: {bare['seconds']:.1f}s "
           f"({bare['texts'] / bare['seconds']:.1f} texts/s{scaled})")
+    own = None
+    if ran not in ("torch", ""):
+        own = run_child("--child", "bare", "--record", str(record), "--batch-size", str(args.batch_size),
+                        "--backend", ran, *sample)
+        print(f"the same texts with the analysis' own backend, {ran}, bare: {own['seconds']:.1f}s "
+              f"({own['texts'] / own['seconds']:.1f} texts/s{scaled})")
     third = results[args.pairs // 3]
     print(f"peak_rss_mb main {third['rss_main_mb']:.0f} -> {full['rss_main_mb']:.0f}, "
           f"worker {third['rss_worker_mb']:.0f} -> {full['rss_worker_mb']:.0f} (N/3 -> N)")
     print(f"total_s={full['seconds']:.1f} turns_per_s={full['turns'] / full['seconds']:.1f} "
           f"rerun_s={again['seconds']:.1f} overhead_ratio={full['seconds'] / bare['seconds']:.2f}"
-          f"{' (bare encode scaled from a sample)' if scaled else ''}")
+          f"{' (bare encode scaled from a sample)' if scaled else ''} backend={ran}"
+          + (f" own_backend_ratio={full['seconds'] / own['seconds']:.2f}" if own else ""))
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
 """The encoding backends against bare torch fp32: speed, fidelity, and their effect on `evaluate`.
 
-    python benchmarks/fast_path.py [--n 1000] [--queries 100] [--batch-size 32] [--no-evaluate]
+    python benchmarks/fast_path.py [--n 1000] [--queries 100] [--batch-size 32] [--sentences] [--no-evaluate]
 
 Takes N distinct turns of the demo's 500 China MFA briefings (the saved pages in
 `tests/files/fmprc`, every k-th so all years are in it) and encodes them with each
-backend (`torch`, the reference: bare `SentenceTransformer.encode`, fp32; `onnx`;
-`onnx-int8`), model loading and the one-off export excluded, the same batch size for all.
+backend (`torch`, the reference: bare `SentenceTransformer.encode`, fp32; `torch-bf16`;
+`onnx`; `onnx-int8`), model loading and the one-off export excluded, the same batch size
+for all. With `--sentences` it encodes those turns' sentences instead, the short texts
+stance embeds most of (speed and cosine only: search runs over whole turns).
 For each it prints texts/s, `speedup=` over torch, the mean and lowest cosine of its
 vectors to torch's, and `recall@10=`: semantic search (the answers among the N, queried
 with the questions among them) over the backend's vectors finds how many of the ten
@@ -27,9 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis.embeddings import Embedder, EmbeddingSettings  # noqa: E402
+from analysis.text import sentences  # noqa: E402
 from benchmarks.analyze_scale import briefings  # noqa: E402
 
-BACKENDS = ("torch", "onnx", "onnx-int8")
+BACKENDS = ("torch", "torch-bf16", "onnx", "onnx-int8")
 LABELLED = ("devset", "devset_intl", "devset_v2")
 
 
@@ -76,18 +79,29 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS, default=list(BACKENDS),
+                        help="which to run; torch, the reference, always runs first")
+    parser.add_argument("--sentences", action="store_true", help="encode the turns' sentences, not the turns")
     parser.add_argument("--no-evaluate", dest="evaluate", action="store_false")
     args = parser.parse_args()
+    backends = ["torch", *(b for b in args.backends if b != "torch")]
     turns = demo_turns(args.n)
+    if args.sentences:
+        turns = list({text[a:b]: ("sentence", text[a:b]) for _, text in turns for a, b in sentences(text)}.values())
     texts = [text for _, text in turns]
     answers = np.array([kind == "answer" for kind, _ in turns])
     questions = np.flatnonzero([kind == "question" for kind, _ in turns])[: args.queries]
-    print(f"{len(texts)} distinct demo turns, mean {sum(map(len, texts)) / len(texts):.0f} characters; "
+    print(f"{len(texts)} distinct demo {'sentences' if args.sentences else 'turns'}, mean {sum(map(len, texts)) / len(texts):.0f} characters; "
           f"{len(questions)} questions searching {answers.sum()} answers", flush=True)
     reference, reference_s = None, None
-    for backend in BACKENDS:
+    for backend in backends:
         vectors, seconds = encode(backend, texts, args.batch_size)
         line = f"{backend:<10} {len(texts) / seconds:6.1f} texts/s"
+        if not len(questions):
+            line += "" if reference is None else f"  speedup={reference_s / seconds:.2f}  mean_cosine={np.mean(np.sum(vectors * reference, axis=1)):.4f}"
+            reference, reference_s = (vectors, seconds) if reference is None else (reference, reference_s)
+            print(line, flush=True)
+            continue
         if reference is None:
             reference, reference_s = vectors, seconds
             expected = top10(reference[questions], reference[answers])
@@ -104,7 +118,7 @@ def main() -> None:
         return
     print(f"evaluate on {', '.join(LABELLED)} (naming / stance macro-F1):", flush=True)
     base = None
-    for backend in BACKENDS:
+    for backend in backends:
         result = evaluate_with(backend)
         naming, stance = result["naming"]["macro_f1"], result["stance"]["macro_f1"]
         line = f"{backend:<10} naming {naming:.3f}  stance {stance:.3f}"

@@ -140,16 +140,34 @@ def test_int8_backend_stays_within_the_fidelity_bar(embedder):
     assert cosines.mean() >= 0.995 and cosines.min() >= 0.98
 
 
-def test_backend_and_device_resolve_to_what_runs():
+def test_bf16_backend_stays_within_the_fidelity_bar(embedder):
+    # Runs on any CPU: without AMX, bf16 is emulated (slow, the same arithmetic).
+    body, url = fmprc_page("t1632218.shtml")
+    texts = [s.text for s in parse_briefing(body, url).segments[:6]]
+    bf16 = Embedder(EmbeddingSettings(batch_size=4, backend="torch-bf16"))
+    assert bf16.model_id == embedder.model_id
+    vectors = bf16.encode(texts)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)  # unit length, like the cache's
+    cosines = np.sum(vectors * embedder.encode(texts), axis=1)
+    assert cosines.min() >= 0.999
+
+
+def test_backend_and_device_resolve_to_what_runs(monkeypatch):
+    import analysis.embeddings as embeddings
     from analysis.embeddings import resolve_backend, resolve_device
 
+    monkeypatch.setattr(embeddings, "cpu_multiplies_bf16", lambda: True)
+    assert resolve_backend("auto", "cpu", "all-MiniLM-L6-v2") == "torch-bf16"  # AMX: twice torch fp32
+    assert resolve_backend("auto", "cpu", "/some/other/model") == "torch"  # bf16 fidelity measured for ours only
+    monkeypatch.setattr(embeddings, "cpu_multiplies_bf16", lambda: False)
     assert resolve_backend("auto", "cpu", "all-MiniLM-L6-v2") == "onnx"
     assert resolve_backend("auto", "cuda", "all-MiniLM-L6-v2") == "torch"  # onnxruntime here runs on the CPU only
     assert resolve_backend("auto", "cpu", "/some/other/model") == "torch"  # int8 fidelity measured for ours only
     with pytest.raises(EmbeddingError, match="runs on the CPU"):
         resolve_backend("onnx-int8", "cuda", "all-MiniLM-L6-v2")
     assert resolve_device("cpu") == "cpu"
-    with pytest.raises(EmbeddingError, match="unknown backend 'openvino': use one of auto, torch, onnx, onnx-int8"):
+    with pytest.raises(EmbeddingError, match="unknown backend 'openvino': use one of auto, torch, torch-bf16, onnx, onnx-int8"):
         resolve_backend("openvino", "cpu", "all-MiniLM-L6-v2")
     with pytest.raises(EmbeddingError, match="unknown device 'mps'"):
         Embedder(EmbeddingSettings(device="mps"))
