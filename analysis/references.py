@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .registry import Actor, Registry
-from .text import fold
+from .text import alternation, fold
 from .yamlfile import load_yaml
 
 CLASSES = ("named", "role", "oblique", "absent")
@@ -167,15 +167,13 @@ class Matcher:
     def alias_pattern(self) -> re.Pattern | None:
         if not self.alias_owners:
             return None
-        forms = sorted(self.alias_owners, key=len, reverse=True)
-        return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, forms)) + r")(?!\w)")
+        return re.compile(r"(?<!\w)(?:" + alternation(self.alias_owners) + r")(?!\w)")
 
     @cached_property
     def role_pattern(self) -> re.Pattern | None:
         if not self.role_owners:
             return None
-        forms = sorted(self.role_owners, key=len, reverse=True)
-        body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in forms)
+        body = alternation(self.role_owners, space=r"\s+")
         return re.compile(r"(?<![\w-])(?:(?:the|a|an)\s+)?(" + body + r")(?![\w-])", re.I)
 
     def names(self, text: str) -> dict[str, list[Form]]:

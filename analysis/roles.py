@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 
 
-from .text import fold
+from .text import alternation, fold
 from .yamlfile import load_yaml
 
 ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
@@ -85,11 +85,11 @@ class RoleGrammar:
 
     @cached_property
     def _heads(self) -> str:
-        return "|".join(re.escape(h).replace(r"\ ", r"\s+") for h in sorted(self.head_targets, key=len, reverse=True))
+        return alternation(self.head_targets, space=r"\s+")
 
     @cached_property
     def _states(self) -> str:
-        return "|".join(map(re.escape, sorted(self.state_forms, key=len, reverse=True)))
+        return alternation(self.state_forms)
 
     @cached_property
     def composed_pattern(self) -> re.Pattern:
