@@ -153,6 +153,14 @@ def test_bf16_backend_stays_within_the_fidelity_bar(embedder):
     assert cosines.min() >= 0.999
 
 
+def test_batches_padded_to_a_few_shapes_give_sentence_transformers_own_vectors(embedder):
+    body, url = fmprc_page("t1632218.shtml")
+    texts = [s.text for s in parse_briefing(body, url).segments[:6]]
+    encoder = embedder._load()
+    plain = encoder.encode(texts, batch_size=4, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.min(np.sum(embedder.encode(texts) * plain, axis=1)) > 0.99999
+
+
 def test_backend_and_device_resolve_to_what_runs(monkeypatch):
     import analysis.embeddings as embeddings
     from analysis.embeddings import resolve_backend, resolve_device
