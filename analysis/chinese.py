@@ -28,12 +28,12 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-
 from .oblique import OBLIQUE_FILE, LinkCandidate, PhraseGrammar, RuleLinker, leftmost_longest
 from .reading import Reader
 from .references import Form, ListedRole, Matcher
 from .registry import Actor, Registry
 from .roles import Descriptor, Target
+from .text import alternation
 from .yamlfile import load_yaml
 
 DATA = Path(__file__).parent / "data"
@@ -66,7 +66,7 @@ def _fingerprint(*paths: Path) -> str:
 
 
 def _alternation(forms) -> str:
-    return "|".join(re.escape(form) for form in sorted(set(forms), key=len, reverse=True) if form)
+    return alternation(form for form in forms if form)
 
 
 def pycountry_names(registry: Registry) -> dict[str, list[str]]:

@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
 from .references import Form
 from .registry import Actor
 from .text import fold

@@ -70,7 +70,8 @@ def alternation(forms: Iterable[str], space: str | None = None) -> str:
     character instead of trying each of thousands of names at every position (the registry's
     aliases made the reading's name search half its time). Where several forms start at a
     position it takes the longest that lets the rest of the pattern match, as an alternation
-    sorted longest first does. `space`: the regex a space in a form stands for (`\\s+`)."""
+    sorted longest first does: for a pattern compiled with re.I, give the forms in one case.
+    `space`: the regex a space in a form stands for (`\\s+`)."""
     trie: dict = {}
     for form in forms:
         node = trie
