@@ -20,7 +20,9 @@ Then, each in a fresh process:
    CPU with AMX, `onnx` on others), the same bare encode with that backend, and
    `own_backend_ratio=`: what the analysis adds to its own model calls.
 
-Corpora are kept under --keep (default: a temporary folder) and reused when present.
+Corpora are kept under --keep (default: a temporary folder) and reused when present; each
+run analyzes a fresh copy (`pairs-N.analyzed.db`), so a reused corpus is timed from
+scratch, not as a rerun of the last benchmark's analysis.
 """
 
 from __future__ import annotations
@@ -28,11 +30,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,11 +95,33 @@ def build_corpus(path: Path, pairs: int) -> int:
     return held
 
 
-def peak_rss_mb() -> tuple[float, float]:
-    """Peak resident memory of this process and of its largest finished child (Linux: KiB)."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return own, children
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process (Linux: KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def watch_workers(peaks: list[float]) -> None:
+    """Record each reading worker's own peak memory (VmHWM) just before its pool closes.
+
+    Not getrusage(RUSAGE_CHILDREN): a spawned worker starts as a fork of this process,
+    and the kernel keeps the fork's high-water mark across the exec, so that figure is
+    this process' size when the pool started, not what a worker ever held.
+    """
+    import multiprocessing
+
+    from analysis.chunked import WorkerPool
+
+    close = WorkerPool.close
+
+    def closing(self, failed: bool = False):
+        for child in multiprocessing.active_children():
+            status = Path(f"/proc/{child.pid}/status")
+            found = re.search(r"^VmHWM:\s+(\d+) kB", status.read_text(), re.M) if status.exists() else None
+            if found:
+                peaks.append(int(found.group(1)) / 1024)
+        return close(self, failed)
+
+    WorkerPool.close = closing
 
 
 def child_analyze(db: Path, options: list[str], record: Path | None) -> None:
@@ -114,10 +141,12 @@ def child_analyze(db: Path, options: list[str], record: Path | None) -> None:
             return encode(self, texts)
 
         Embedder.encode = recording
+    workers: list[float] = []
+    watch_workers(workers)
     start = time.perf_counter()
     main(["--db", str(db), "analyze", *options], standalone_mode=False)
     seconds = time.perf_counter() - start
-    own, workers = peak_rss_mb()
+    own = peak_rss_mb()
     if record is not None:
         record.write_text(json.dumps(seen))
         record.with_suffix(".backend").write_text(",".join(sorted(backends)))
@@ -125,7 +154,7 @@ def child_analyze(db: Path, options: list[str], record: Path | None) -> None:
 
     with Corpus(db) as corpus:
         turns = corpus.db.execute("SELECT count(*) FROM segments").fetchone()[0]
-    print(json.dumps({"seconds": seconds, "turns": turns, "rss_main_mb": own, "rss_worker_mb": workers}))
+    print(json.dumps({"seconds": seconds, "turns": turns, "rss_main_mb": own, "rss_worker_mb": max(workers, default=0.0)}))
 
 
 def child_bare(texts_file: Path, batch_size: int, sample: int | None, backend: str) -> None:
@@ -175,17 +204,18 @@ def main() -> None:
     parser.add_argument("--child", choices=["analyze", "bare"], help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--record", type=Path, help=argparse.SUPPRESS)
-    args, rest = parser.parse_known_args()
+    args = parser.parse_args()
+    # the child gets the same flags and parses them here, so it rebuilds analyze's options
+    options = ["--backend", args.backend, "--device", args.device, "--batch-size", str(args.batch_size)]
+    if args.workers is not None:
+        options += ["--workers", str(args.workers)]
     if args.child == "analyze":
-        return child_analyze(args.db, rest, args.record)
+        return child_analyze(args.db, options, args.record)
     if args.child == "bare":
         return child_bare(args.record, args.batch_size, args.bare_sample, args.backend)
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="analyze_scale-"))
     folder.mkdir(parents=True, exist_ok=True)
-    options = ["--backend", args.backend, "--device", args.device, "--batch-size", str(args.batch_size)]
-    if args.workers is not None:
-        options += ["--workers", str(args.workers)]
     print(f"analyze {' '.join(options)}; corpora in {folder}", flush=True)
     results = {}
     for size in (args.pairs // 3, args.pairs):
@@ -195,14 +225,18 @@ def main() -> None:
             held = build_corpus(db.with_suffix(".partial"), size)
             db.with_suffix(".partial").rename(db)
             print(f"built {db.name}: {held:,} pairs in {time.perf_counter() - start:.0f}s", flush=True)
+        work = folder / f"pairs-{size}.analyzed.db"
+        work.unlink(missing_ok=True)
+        with closing(sqlite3.connect(db)) as built, closing(sqlite3.connect(work)) as copy:
+            built.backup(copy)
         texts = folder / f"embedded-{size}.json"
-        results[size] = run_child("--child", "analyze", "--db", str(db), "--record", str(texts), *options)
+        results[size] = run_child("--child", "analyze", "--db", str(work), "--record", str(texts), *options)
         r = results[size]
         print(f"{size:,} pairs: analyze {r['seconds']:.1f}s, {r['turns'] / r['seconds']:.1f} turns/s "
               f"({r['turns']:,} turns); peak RSS main {r['rss_main_mb']:.0f} MB, largest worker "
               f"{r['rss_worker_mb']:.0f} MB", flush=True)
     full = results[args.pairs]
-    again = run_child("--child", "analyze", "--db", str(folder / f"pairs-{args.pairs}.db"), *options)
+    again = run_child("--child", "analyze", "--db", str(folder / f"pairs-{args.pairs}.analyzed.db"), *options)
     print(f"re-run with nothing new: {again['seconds']:.1f}s", flush=True)
     record = folder / f"embedded-{args.pairs}.json"
     ran = record.with_suffix(".backend").read_text()
