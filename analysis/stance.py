@@ -127,26 +127,29 @@ class StanceFeaturizer:
     def target_sentences(self, item: StanceInput) -> list[str]:
         return _spans_with(item.answer, item.in_answer.forms)
 
-    def texts(self, items: list[StanceInput]) -> list[str]:
-        """Every text the features embed: answers and target sentences."""
+    def texts(self, items: list[StanceInput], targets: list[list[str]] | None = None) -> list[str]:
+        """Every text the features embed: answers and target sentences (`targets`, when the
+        caller has already split them out)."""
+        if targets is None:
+            targets = [self.target_sentences(item) for item in items]
         out = []
-        for item in items:
-            out += [item.answer, *self.target_sentences(item)]
+        for item, target in zip(items, targets):
+            out += [item.answer, *target]
         return list(dict.fromkeys(t for t in out if t))
 
     def target_vectors(self, items: list[StanceInput]) -> np.ndarray:
-        texts = self.texts(items)
+        targets = [self.target_sentences(item) for item in items]
+        texts = self.texts(items, targets)
         vectors = dict(zip(texts, self.embedder.embed(texts))) if texts else {}
         rows = []
-        for item in items:
-            target = self.target_sentences(item)
+        for item, target in zip(items, targets):
             chosen = [vectors[t] for t in target] or ([vectors[item.answer]] if item.answer in vectors else [])
             rows.append(_unit(_mean(chosen)) if chosen else np.zeros(len(next(iter(self.prototypes.values())))))
         return np.array(rows)
 
     def features(self, items: list[StanceInput]) -> tuple[np.ndarray, list[list[str]]]:
         targets = [self.target_sentences(item) for item in items]
-        texts = self.texts(items)
+        texts = self.texts(items, targets)
         vectors = dict(zip(texts, self.embedder.embed(texts))) if texts else {}
         cues = self.lexicon.cues
         rows = []

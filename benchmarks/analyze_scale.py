@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import re
 import resource
 import sqlite3
@@ -107,13 +108,11 @@ def watch_workers(peaks: list[float]) -> None:
     and the kernel keeps the fork's high-water mark across the exec, so that figure is
     this process' size when the pool started, not what a worker ever held.
     """
-    import multiprocessing
-
     from analysis.chunked import WorkerPool
 
     close = WorkerPool.close
 
-    def closing(self, failed: bool = False):
+    def recording_close(self, failed: bool = False):
         for child in multiprocessing.active_children():
             status = Path(f"/proc/{child.pid}/status")
             found = re.search(r"^VmHWM:\s+(\d+) kB", status.read_text(), re.M) if status.exists() else None
@@ -121,7 +120,7 @@ def watch_workers(peaks: list[float]) -> None:
                 peaks.append(int(found.group(1)) / 1024)
         return close(self, failed)
 
-    WorkerPool.close = closing
+    WorkerPool.close = recording_close
 
 
 def child_analyze(db: Path, options: list[str], record: Path | None) -> None:
