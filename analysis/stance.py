@@ -10,6 +10,9 @@ A multinomial logistic model over target-aware features:
 - implicit side-taking: support or opposition voiced about the actor's rival — the other
   side of the same state (government against opposition, from the registry's offices and
   institutions): backing "the Venezuelan government" opposes Guaidó;
+- who a reported harm befalls and who does it (analysis.harm): condemning "violence
+  against protesters" sides with the protesters, "the military committed atrocities" blames
+  the military;
 - condemnation with the doer left out (an actor absent or veiled while the answer
   condemns), whether the question quotes the actor and the answer rebuts or deflects,
   whether the actor is the speaking ministry's own state or belongs to it (from the
@@ -33,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .harm import HarmGrammar
 from .oblique import is_quoted
 from .references import CLASSES, Reference
 from .registry import KINDS, Actor
@@ -55,13 +59,16 @@ FEATURES = (
     "unnamed_and_condemned",
     "unnamed_and_supported",
     "target_negation",
+    "target_harmed",
+    "target_harmed_condemned",
+    "target_harming",
     *(f"answer_{c}" for c in CLASSES),
     *(f"kind_{k}" for k in KINDS),
     *(f"projection_{n}" for n in range(PROJECTION)),
 )
 DEFAULT_MODEL_FILE = Path(__file__).parent / "data" / "stance_model.json"
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "stance_lexicon.yaml"
-METHOD = "stance-logreg-3"
+METHOD = "stance-logreg-4"
 _NEGATION = re.compile(r"\b(?:not|never|no|cannot|can't|won't|don't|doesn't|didn't|neither|nor)\b", re.I)
 
 
@@ -97,6 +104,7 @@ class StanceLexicon:
         data = load_yaml(Path(path).read_text(encoding="utf-8"))
         self.cues = {label: re.compile("|".join(f"(?:{p})" for p in data["cues"][label]), re.I) for label in LABELS}
         self.prototypes = {label: list(data["prototypes"][label]) for label in LABELS}
+        self.harm = HarmGrammar(data["harm"])
         self.fingerprint = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
@@ -181,6 +189,10 @@ class StanceFeaturizer:
             row["unnamed_and_condemned"] = float(unnamed) * answer_cues["oppose"]
             row["unnamed_and_supported"] = float(unnamed) * answer_cues["support"]
             row["target_negation"] = min(len(_NEGATION.findall(target_text)), 3) / 3 if target else 0.0
+            harm = self.lexicon.harm.roles(item.answer, [(f.start, f.end) for f in item.in_answer.forms])
+            row["target_harmed"] = harm.harmed
+            row["target_harmed_condemned"] = harm.harmed_condemned
+            row["target_harming"] = harm.harming
             row.update({f"answer_{c}": float(item.in_answer.cls == c) for c in CLASSES})
             row.update({f"kind_{k}": float(item.actor.kind == k) for k in KINDS})
             projected = (target_vector @ self.projection) if self.projection is not None and target_vector is not None else None
