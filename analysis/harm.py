@@ -55,13 +55,13 @@ class HarmGrammar:
         """Where the forms at `spans` (start, end offsets in `text`) stand toward the harms the text reports."""
         if not spans:
             return HarmRoles()
-        bounds = sentences(text)
+        bounds = None  # split into sentences only when a harm is found: most forms have none
         harmed = condemned = harming = 0
         for start, end in spans:
             before, after = text[max(0, start - _WINDOW):start], text[end:end + _WINDOW]
-            is_harmed = bool(self._object_of.search(before) or self._passive.search(after))
-            if is_harmed:
+            if self._object_of.search(before) or self._passive.search(after):
                 harmed += 1
+                bounds = bounds if bounds is not None else sentences(text)
                 sentence = next((text[s:e] for s, e in bounds if s <= start < e), "")
                 condemned += bool(self._condemned.search(sentence))
             harming += bool(self._doer.search(after))
