@@ -8,10 +8,11 @@ model changed. Every segment gets the reading `communique evaluate` scores
 answer without one with the actors its briefing's title names as context.
 
 The segments to redo go in chunks through three stages (`analysis.chunked`): worker
-processes read them and list the texts their stance judgements embed (the answers, the
-sentences about each actor, the question's); this process embeds those texts and the
-segments' own that the cache lacks, in one model call per chunk sorted by length; workers
-judge stance from those vectors (no model there), and this process stores the chunk.
+processes read them and list the texts their stance judgements embed (the answers and
+statements and their sentences about each actor; questions are read, not judged); this
+process embeds those texts and the segments' own that the cache lacks, in one model call
+per chunk sorted by length; workers judge stance from those vectors (no model there),
+and this process stores the chunk.
 Each text is embedded once, whoever needs it.
 
 Chinese turns (the China MFA's originals) are read in the same chunks by the Chinese
@@ -77,6 +78,9 @@ def input_hash(row: dict) -> str:
 # Languages whose turns are not embedded: the default model reads English, and a Chinese
 # answer takes its stance from its English twin (analysis.twins).
 UNEMBEDDED_LANGUAGES = ("zh",)
+# The turns whose stance is the ministry's: its answers and statements. A question is read
+# (its naming is what avoidance compares) but not judged: its attitude is the journalist's.
+JUDGED_KINDS = ("answer", "statement")
 
 
 def embed_corpus(corpus: Corpus, embedder: Embedder, progress: bool = True) -> int:
@@ -141,7 +145,7 @@ def segment_result(row: dict, turn: Turn, reading: Reading) -> dict:
 
 
 def judged_actors(reading: Reading) -> list[str]:
-    """Every actor a segment or its question refers to gets a stance."""
+    """Every actor a judged turn or its question refers to gets a stance."""
     return list(dict.fromkeys([*reading.answer, *reading.question]))
 
 
@@ -184,6 +188,8 @@ class ChunkWork:
             results.append(segment_result(row, turn, reading))
             if row.get("language") in UNEMBEDDED_LANGUAGES:
                 continue  # its stance comes from its English twin, after every chunk (transfer_stances)
+            if row["kind"] not in JUDGED_KINDS:
+                continue
             for actor_id in judged_actors(reading):
                 items.append(stance_input(self.registry, turn, reading, actor_id))
                 owners.append(n)
@@ -229,7 +235,8 @@ def analyze_corpus(
 
     model = StanceModel.load(stance_model or DEFAULT_MODEL_FILE)
     scorer = StanceScorer(embedder, model)  # refuses a model of other vectors; its prototypes are cached once
-    version = f"registry {registry.version}; reader {reader.version}; {scorer.version} on {embedder.model_id}"
+    version = (f"registry {registry.version}; reader {reader.version}; {scorer.version} on {embedder.model_id}"
+               f" for {', '.join(JUDGED_KINDS)}")
     # Chinese turns: the same reading with Chinese forms; their stance comes from the English twin
     versions = {"en": version, "zh": f"registry {registry.version}; reader {chinese_reader(registry, reader).version}; "
                                      "stance from the English twin"}

@@ -98,6 +98,17 @@ def test_analyze_is_incremental_and_reads_the_founding_answer(tmp_path):
         assert evidence == ["China supports the efforts made by the Venezuelan government to uphold national "
                             "sovereignty, independence and stability."]
 
+        # the question is read (its naming is what avoidance compares) but its attitude is the
+        # journalist's: no stance is stored for it, nor for any other question
+        question = corpus.segments_of(doc_id)[6]
+        assert question["kind"] == "question" and question["id"] == answer["reply_to"]
+        assert corpus.db.execute("SELECT class FROM actor_references WHERE segment_id = ? AND actor_id = 'guaido'",
+                                 [question["id"]]).fetchone() == ("named",)
+        assert corpus.db.execute("""SELECT count(*) FROM stances st JOIN segments s ON s.id = st.answer_id
+                                    WHERE s.kind = 'question'""").fetchone() == (0,)
+        assert corpus.db.execute("""SELECT count(DISTINCT st.answer_id) FROM stances st
+                                    JOIN segments s ON s.id = st.answer_id WHERE s.kind = 'answer'""").fetchone()[0] > 10
+
         second = analyze_corpus(corpus, registry, EmbeddingSettings(batch_size=16), progress=False)
         assert (second.embedded, second.analyzed, second.stances) == (0, 0, 0)
 
