@@ -18,7 +18,7 @@ Each text is embedded once, whoever needs it.
 Chinese turns (the China MFA's originals) are read in the same chunks by the Chinese
 reader (`analysis.chinese`), built in each worker like the English one; the model reads
 English, so they are neither embedded nor judged. Once every chunk is stored, each Chinese
-briefing is linked to its English translation (`analysis.twins`) and its answers take
+briefing is linked to its English translation (`analysis.twins`) and its answers and statements take
 the stances of their aligned English twins; then turns are grouped into events.
 """
 
@@ -290,7 +290,7 @@ def analyze_corpus(
         embedded += embed_corpus(corpus, embedder, progress)
     from .twins import align_corpus
 
-    # Chinese answers take the stances their English twins were just given
+    # Chinese answers and statements take the stances their English twins were just given
     align_corpus(corpus, registry, progress=progress)
     stances += transfer_stances(corpus)
     from .events import update_events

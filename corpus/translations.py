@@ -107,17 +107,19 @@ def store_alignment(corpus: Corpus, zh_document_id: str, rows: Sequence[dict], i
 
 
 def transfer_stances(corpus: Corpus) -> int:
-    """Give each aligned Chinese answer the stances of its English twin, for the actors the Chinese reading found.
+    """Give each aligned Chinese answer or statement the stances of its English twin, for the
+    actors the Chinese reading found.
 
-    The stance model reads English; a Chinese answer says what its translation says, so
-    its stance toward an actor is the twin's toward the same actor (method says so).
-    Replaces every such row; returns how many were written.
+    The stance model reads English; a Chinese turn says what its translation says, so its
+    stance toward an actor is the twin's toward the same actor (method says so). Questions
+    have no stance in either language: their attitude is the journalist's. Replaces every
+    such row; returns how many were written.
     """
     with corpus.db.atomic():
         corpus.db.execute(
             """DELETE FROM stances WHERE answer_id IN (
                    SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id
-                   WHERE d.language = 'zh' AND s.kind = 'answer')"""
+                   WHERE d.language = 'zh' AND s.kind IN ('answer', 'statement'))"""
         )
         cursor = corpus.db.execute(
             """INSERT INTO stances (answer_id, actor_id, label, score, confidence, p_support, p_oppose, p_neutral,
@@ -126,7 +128,7 @@ def transfer_stances(corpus: Corpus) -> int:
                       st.p_neutral, st.evidence, st.embedding_model, 'from the English twin ' || t.en_segment_id || ': ' || st.method
                FROM translations t
                JOIN stances st ON st.answer_id = t.en_segment_id
-               WHERE t.kind = 'answer' AND t.zh_segment_id IS NOT NULL AND st.actor_id IN (
+               WHERE t.kind IN ('answer', 'statement') AND t.zh_segment_id IS NOT NULL AND st.actor_id IN (
                    SELECT actor_id FROM actor_references WHERE segment_id = t.zh_segment_id
                    UNION SELECT actor_id FROM avoidance WHERE answer_id = t.zh_segment_id)"""
         )

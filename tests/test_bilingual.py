@@ -67,6 +67,25 @@ def test_a_chinese_answer_takes_the_stance_of_its_english_twin(bilingual_db, ven
     assert db.execute("""SELECT count(*) FROM embeddings e JOIN segments s ON s.text_sha256 = e.text_sha256
                          JOIN documents d ON d.id = s.document_id WHERE d.language = 'zh'""").fetchone() == (0,)
 
+def test_a_chinese_statement_takes_its_twins_stance_and_no_question_has_one(bilingual_db):
+    # 24 March 2020 opens with the NHC's figures, "... 456 patients cured and discharged from
+    # hospital in China's mainland": a statement, whose Chinese original is judged through it
+    db = sqlite3.connect(bilingual_db)
+    pairs = db.execute("""SELECT t.zh_segment_id, t.en_segment_id FROM translations t
+                          JOIN segments s ON s.id = t.en_segment_id
+                          WHERE t.kind = 'statement' AND t.zh_segment_id IS NOT NULL
+                            AND s.text LIKE '%patients cured and discharged%'""").fetchall()
+    assert len(pairs) == 1
+    zh, en = pairs[0]
+    english = dict(db.execute("SELECT actor_id, label FROM stances WHERE answer_id = ?", [en]))
+    chinese = {actor: (label, method) for actor, label, method in db.execute(
+        "SELECT actor_id, label, method FROM stances WHERE answer_id = ?", [zh])}
+    assert "china" in chinese and chinese["china"][0] == english["china"]
+    assert chinese["china"][1].startswith(f"from the English twin {en}")
+    assert db.execute("""SELECT count(*) FROM stances st JOIN segments s ON s.id = st.answer_id
+                         WHERE s.kind = 'question'""").fetchone() == (0,)
+
+
 
 def test_searching_venezuela_in_chinese_finds_chinese_turns_highlighted(bilingual_db):
     conn = sqlite3.connect(bilingual_db)
