@@ -149,10 +149,12 @@ def stats(obj) -> None:
     with _open_corpus(obj["db_path"], existing=True) as corpus:
         numbers = corpus.stats()
     click.echo(f"Corpus {obj['db_path']}")
+    # the source column as wide as its longest name: imported ministries have long ones
+    width = max([14, *(len(row["source"]) for row in numbers["documents"] + numbers["fetches"])])
     click.echo("\nDocuments")
-    click.echo(f"  {'source':<14} {'year':<8} {'documents':>9} {'errors':>7}")
+    click.echo(f"  {'source':<{width}} {'year':<8} {'documents':>9} {'errors':>7}")
     for row in numbers["documents"]:
-        click.echo(f"  {row['source']:<14} {row['year']:<8} {row['documents']:>9} {row['errors']:>7}")
+        click.echo(f"  {row['source']:<{width}} {row['year']:<8} {row['documents']:>9} {row['errors']:>7}")
     versions, versioned = numbers["versions"]
     if versions:
         click.echo(f"  {versions} earlier versions of {versioned} documents that changed on their site")
@@ -161,7 +163,7 @@ def stats(obj) -> None:
         click.echo(f"  {error['id']}: {error['error']}")
     click.echo("\nFetches (what became of every URL a crawl tried)")
     for row in numbers["fetches"]:
-        click.echo(f"  {row['source']:<14} {row['outcome']:<17} {row['urls']:>7}")
+        click.echo(f"  {row['source']:<{width}} {row['outcome']:<17} {row['urls']:>7}")
     not_stored = numbers["not_stored"]
     click.echo(f"\nBriefings not stored: {len(not_stored)}")
     for row in not_stored[:LISTED_AT_MOST]:

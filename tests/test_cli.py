@@ -24,6 +24,26 @@ def test_stats_prints_documents_per_year_errors_and_segments(crawled_db):
     assert re.search(r"question\s+\d{4}", result.output)
 
 
+def test_stats_columns_stay_aligned_with_an_imported_ministrys_long_source_name(tmp_path):
+    import datetime as dt
+
+    from corpus import Corpus, Document, Segment, Source
+
+    db = tmp_path / "c.db"
+    with Corpus(db) as corpus:
+        for name, native_id in (("fmprc", "t1"), ("import_south_africa_dirco_permanent_mission_to_the_un", "z1")):
+            corpus.register_source(Source(name, "a ministry", "ZA", "en"))
+            corpus.store_document(Document(
+                source=name, url=f"https://example.org/{native_id}", native_id=native_id, html=b"<html></html>",
+                fetched_at=dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc), language="en", date=dt.date(2019, 3, 1),
+                segments=[Segment("statement", "South Africa remains concerned.")]))
+    result = CliRunner().invoke(main, ["--db", str(db), "stats"])
+    assert result.exit_code == 0, result.output
+    rows = [line for line in result.output.splitlines() if re.search(r"\s2019\s+1\s+0$", line)]
+    assert len(rows) == 2
+    assert len({line.index(" 2019 ") for line in rows}) == 1  # the year column starts at one offset
+
+
 def test_db_comes_from_the_environment(crawled_db, monkeypatch):
     monkeypatch.setenv("COMMUNIQUE_DB", str(crawled_db))
     result = CliRunner().invoke(main, ["stats"])
