@@ -24,22 +24,35 @@ _TITLE = re.compile(
     r"Crown Prince|Spokesperson|State Councilor|Councilor|Deputy|Special Envoy|Envoy|Premier)\s+")
 
 
-def candidate_names(text: str) -> list[str]:
+# Capitalised for opening a sentence, not for naming anything: stripped from a name's front
+# there ("On January", "In Hubei Province"); month and day names are dates, and a few words
+# stand capitalised mid-sentence after a quotation mark.
+_OPENERS = ("On In At As For With From By To After Before During Since Under Regarding This That These Those Our "
+            "We It Its Their They He She His Her Some All Both Each Every Any When While If But And Yet So Last "
+            "Next Early Late").split()
+_OPENER = re.compile(rf"^(?:{'|'.join(_OPENERS)})\s+")
+_CALENDAR = ("January February March April May June July August September October November December "
+             "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()
+_NOT_NAMES = frozenset([*_OPENERS, *_CALENDAR, "The", "A", "An", "I", "I'm", "I'd", "I've", "I'll"])
+
+
+def candidate_names(text: str) -> list[tuple[str, int]]:
+    """(name, offset) of the capitalised runs of `text` that may name someone."""
     out = []
     for match in _NAME.finditer(text):
         whole = re.sub(r"['’]s$", "", _EDGE.sub("", match.group()).strip())
-        name = whole
-        while (shorter := _TITLE.sub("", name)) != name:
-            name = shorter
-        if not name or not name[0].isupper():
-            continue
         start = match.start()
         before = text[max(0, start - 2) : start]
         sentence_start = start == 0 or re.search(r"[.!?:\n]\s*$", before) is not None
+        name = whole
+        while (shorter := _TITLE.sub("", name)) != name or (sentence_start and (shorter := _OPENER.sub("", name)) != name):
+            name = shorter
+        if not name or not name[0].isupper() or all(word in _NOT_NAMES for word in name.split()):
+            continue
         if sentence_start and name == whole and " " not in name:
             continue  # one capitalised word opening a sentence is no evidence of a name
         if len(name) > 2:
-            out.append(name)
+            out.append((name, text.find(name, start)))
     return out
 
 
@@ -51,13 +64,11 @@ def unknown_names(corpus, registry: Registry, limit: int = 50, kinds=("answer", 
     placeholders = ",".join("?" * len(kinds))
     for (text,) in corpus.db.execute(f"SELECT text FROM segments WHERE kind IN ({placeholders})", list(kinds)):
         known = [(f.start, f.end) for forms in matcher.names(text).values() for f in forms]
-        for match in _NAME.finditer(text):
-            for name in candidate_names(match.group()):
-                start = text.find(name, match.start())
-                if any(start < e and s < start + len(name) for s, e in known):
-                    continue  # holds a known name: a title or a phrase around it
-                if matcher.alias_pattern is not None and matcher.alias_pattern.fullmatch(fold(name)):
-                    continue
-                counts[name] += 1
-                examples.setdefault(name, text[max(0, start - 60) : start + len(name) + 60].replace("\n", " "))
+        for name, start in candidate_names(text):
+            if any(start < e and s < start + len(name) for s, e in known):
+                continue  # holds a known name: a title or a phrase around it
+            if matcher.alias_pattern is not None and matcher.alias_pattern.fullmatch(fold(name)):
+                continue
+            counts[name] += 1
+            examples.setdefault(name, text[max(0, start - 60) : start + len(name) + 60].replace("\n", " "))
     return [(name, count, examples[name]) for name, count in counts.most_common(limit)]
