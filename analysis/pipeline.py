@@ -18,8 +18,9 @@ Each text is embedded once, whoever needs it.
 Chinese turns (the China MFA's originals) are read in the same chunks by the Chinese
 reader (`analysis.chinese`), built in each worker like the English one; the model reads
 English, so they are neither embedded nor judged. Once every chunk is stored, each Chinese
-briefing is linked to its English translation (`analysis.twins`) and its answers and statements take
-the stances of their aligned English twins; then turns are grouped into events.
+briefing is linked to its English translation (`analysis.twins`) and its answers and
+statements take the stances of their aligned English twins; then turns are grouped into
+events.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def input_hash(row: dict) -> str:
 
 
 # Languages whose turns are not embedded: the default model reads English, and a Chinese
-# answer takes its stance from its English twin (analysis.twins).
+# answer or statement takes its stance from its English twin (analysis.twins).
 UNEMBEDDED_LANGUAGES = ("zh",)
 # The turns whose stance is the ministry's: its answers and statements. A question is read
 # (its naming is what avoidance compares) but not judged: its attitude is the journalist's.

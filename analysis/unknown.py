@@ -36,6 +36,18 @@ _CALENDAR = ("January February March April May June July August September Octobe
 _NOT_NAMES = frozenset([*_OPENERS, *_CALENDAR, "The", "A", "An", "I", "I'm", "I'd", "I've", "I'll"])
 
 
+def _strip_front(name: str, sentence_start: bool) -> str:
+    """The name without the titles before it ("Ambassador McCallum") and, opening a sentence,
+    without the words capitalised for that ("In Hubei Province")."""
+    while True:
+        shorter = _TITLE.sub("", name)
+        if sentence_start:
+            shorter = _OPENER.sub("", shorter)
+        if shorter == name:
+            return name
+        name = shorter
+
+
 def candidate_names(text: str) -> list[tuple[str, int]]:
     """(name, offset) of the capitalised runs of `text` that may name someone."""
     out = []
@@ -44,9 +56,7 @@ def candidate_names(text: str) -> list[tuple[str, int]]:
         start = match.start()
         before = text[max(0, start - 2) : start]
         sentence_start = start == 0 or re.search(r"[.!?:\n]\s*$", before) is not None
-        name = whole
-        while (shorter := _TITLE.sub("", name)) != name or (sentence_start and (shorter := _OPENER.sub("", name)) != name):
-            name = shorter
+        name = _strip_front(whole, sentence_start)
         if not name or not name[0].isupper() or all(word in _NOT_NAMES for word in name.split()):
             continue
         if sentence_start and name == whole and " " not in name:
