@@ -98,6 +98,7 @@ class Matcher:
         self.describing: set[tuple[str, str]] = set()  # (alias, actor) pairs that describe, not name
         self.surnames: dict[tuple[str, str], bool] = {}  # (bare surname, person) -> written first
         self.given: dict[str, frozenset[str]] = {}  # person -> the other words of their names
+        self.after_surname: dict[str, frozenset[str]] = {}  # person -> words their names put after the surname
         for actor in registry:
             for alias in actor.aliases:
                 key = fold(alias).strip()
@@ -106,6 +107,11 @@ class Matcher:
                     self.given[actor.id] = frozenset(
                         w.lower() for name in (actor.name, *actor.aliases) for w in re.findall(r"[A-Za-z]+", fold(name))
                     ) - {key.lower()}
+                    self.after_surname[actor.id] = frozenset(
+                        words[i + 1].lower() for name in (actor.name, *actor.aliases)
+                        for words in [re.findall(r"[A-Za-z][\w'-]*", fold(name))]
+                        for i, w in enumerate(words[:-1]) if w == key
+                    )
                 # "The international community" is written "the international community" mid-sentence
                 variants = [key, "the" + key[3:]] if key.startswith("The ") else [key]
                 for key in variants:
@@ -233,7 +239,8 @@ class Matcher:
             if inner and kind not in ("person", "state"):
                 continue
             if (match.group(), actor_id) in self.surnames and not _bare_surname_names(
-                folded, match, self.surnames[(match.group(), actor_id)], self.given[actor_id], titled=bool(title)
+                folded, match, self.surnames[(match.group(), actor_id)], self.given[actor_id], titled=bool(title),
+                after=self.after_surname[actor_id]
             ):
                 continue
             # Titles qualify people ("interim President Guaido", "the Maduro regime"), not states.
@@ -253,17 +260,21 @@ _SENTENCE_WORDS = frozenset({"He", "She", "We", "It", "May", "Can", "Will", "So"
 # what follows a leader's surname without making it another person's name ("the Moon Administration")
 _AFTER_NAME = re.compile(r"\s+(?:Administration|Government|Cabinet|Doctrine|Era|Regime|Family|Camp)\b")
 _MONTHS = frozenset(calendar.month_name[1:])
+_CALENDAR = _MONTHS | frozenset(calendar.day_name)  # "Trump Monday said": a date follows, not a name
 # capitalised words just before (a title would have been read as one): for a surname written first
 # another person's name ("Liu He", "Wang Yang") or a sentence's opening ("Yesterday He"); for one
 # written last, the bearer's given names in some spelling ("Rodrigo Roa Duterte", "Nicholas
 # Maduro") or another name ("the Basic Law", "Ueli Maurer")
 _NAMES_BEFORE = re.compile(r"(?<![\w'-])((?:[A-Z][a-z'-]+\s+){1,4})$")
+# a capitalised word right after a surname written last: the rest of someone else's name
+# ("Kim Jong Un"), unless it is one of the bearer's own names ("Maduro Moros")
+_NAME_AFTER = re.compile(r"\s+([A-Z][a-z][\w'-]*)")
 _GERMAN = re.compile(r"\b(?:der|das|des|dem|und|nicht|ist|einer?|eines)\b")
 _DATE_BEFORE = re.compile(r"\b(?:in|on|since|until|by|from|to|of|early|late|mid|last|next|this|between|and)\s+$", re.I)
 
 
 def _bare_surname_names(folded: str, match: re.Match, written_first: bool, given: frozenset[str] = frozenset(),
-                        titled: bool = False) -> bool:
+                        titled: bool = False, after: frozenset[str] = frozenset()) -> bool:
     """Whether a surname standing alone names its bearer here (a title before it vouches for
     it, unless another given name follows it).
 
@@ -275,6 +286,9 @@ def _bare_surname_names(folded: str, match: re.Match, written_first: bool, given
     word = match.group()
     if written_first and re.match(r"\s+[A-Z][a-z]", folded[end : end + 3]) and not _AFTER_NAME.match(folded[end : end + 20]):
         return False  # "Spokesperson Wang Wenbin" is not Wang Yi, title or not
+    following = None if written_first or _AFTER_NAME.match(folded[end : end + 20]) else _NAME_AFTER.match(folded[end : end + 40])
+    if following and following.group(1).lower() not in after and following.group(1) not in _CALENDAR:
+        return False  # "Chairman Kim Jong Un", "Kim Yong Chol" are not Jim Yong Kim; "Maduro Moros" is Maduro
     if titled:
         return True
     if word in _MONTHS and (re.match(r"\s*\d", folded[end : end + 3]) or _DATE_BEFORE.search(folded[max(0, start - 12) : start])):

@@ -161,6 +161,25 @@ def test_a_surname_at_the_end_of_another_name_names_no_one(reader, text, not_the
     assert not not_them & set(reading.answer), sorted(not_them & set(reading.answer))
 
 
+# Questions of the demo corpus (29 May and 20 June 2018): a surname written last (Jim Yong
+# Kim's) opening someone else's name, Korean order
+@pytest.mark.parametrize(("text", "them", "not_them"), [
+    ("The DPRK leader Kim Jong Un has, we believe, left Beijing. Do you have any details on his activities in "
+     "Beijing today?", "kim_jong_un", "jim_yong_kim"),
+    ("Reports say that Vice Chairman of the Central Committee of the Workers' Party of Korea (WPK) Kim Yong Chol "
+     "arrived in Beijing today.", "kim_yong_chol", "jim_yong_kim"),
+])
+def test_a_surname_at_the_start_of_another_name_names_no_one(reader, text, them, not_them):
+    reading = reader.read(Turn(text, None, "2018-05-29", "china"))
+    assert reading.answer_class(them) == "named"
+    assert not_them not in reading.answer
+
+
+def test_a_surname_followed_by_the_bearers_own_second_surname_still_names(reader):
+    reading = reader.read(Turn("Maduro Moros said the talks would go on.", None, "2019-03-01", "china"))
+    assert reading.answer_class("maduro") == "named"
+
+
 @pytest.mark.parametrize(("text", "actor", "title"), [
     ("State Councilor and Foreign Minister Wang Yi will present China's in-depth and thorough views. On the "
      "sidelines of the meeting, State Councilor Wang will also have bilateral meetings with his foreign "
