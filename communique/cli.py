@@ -514,8 +514,9 @@ def _date_option(name: str):
     return click.option(f"--{name}", metavar="DATE", help=f"Only answers {'on or after' if name == 'since' else 'on or before'} this date (YYYY-MM-DD).")
 
 
-def _check_actors(corpus, actors: tuple[str, ...]) -> None:
-    """Every actor id known to the corpus and referred to by it; otherwise the closest ids, and a failure."""
+def _check_actors(corpus, actors: tuple[str, ...]) -> dict[str, str]:
+    """Every actor id known to the corpus and referred to by it, with its name; otherwise the
+    closest ids, and a failure."""
     from corpus import queries
 
     from .actor_search import did_you_mean
@@ -535,6 +536,7 @@ def _check_actors(corpus, actors: tuple[str, ...]) -> None:
             raise click.ClickException(
                 f"no turn of {corpus.path} refers to {actor} ({by_id[actor]['name']}): nothing to export; "
                 f"to export the answers that use words, try export quotes --query {shlex.quote(actor.replace('_', ' '))}")
+    return {actor: by_id[actor]["name"] for actor in actors}
 
 
 def _language_option(command):
@@ -589,7 +591,7 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot, 
     first, last = _date_range(since, until)
     since, until = first and first.isoformat(), last and last.isoformat()
     with _open_corpus(obj["db_path"], existing=True) as corpus:
-        _check_actors(corpus, actors)
+        names = _check_actors(corpus, actors)
         chosen = _sources(corpus, ministries, language)
         languages = _source_languages(corpus)
         rows = []
@@ -610,8 +612,8 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot, 
         raise click.ClickException(str(error)) from error
     click.echo(f"{len(rows)} rows ({', '.join(actors)} by {by}) written to {', '.join(map(str, written))}")
     if plot:
-        title = f"{', '.join(actors)} in the answers of {', '.join(chosen)}, by {by}"
-        click.echo(f"chart written to {plot_trends(rows, plot, title)}")
+        title = f"{', '.join(names.values())} in the answers of {', '.join(chosen)}, by {by}"
+        click.echo(f"chart written to {plot_trends(rows, plot, title, names)}")
 
 
 @export.command("quotes")

@@ -183,8 +183,9 @@ LINE_STYLES = ("-", "--", ":", "-.")
 MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
-def plot_trends(rows: list[dict], output: Path, title: str) -> Path:
-    """Naming rate and mean stance per period, one line per ministry and actor, in greys.
+def plot_trends(rows: list[dict], output: Path, title: str, names: dict[str, str] | None = None) -> Path:
+    """Naming rate and mean stance per period, one line per ministry and actor, in greys; the
+    legend gives actors by their `names` (id -> name) where given.
 
     Intervals are shaded; periods with few answers get hollow markers; a period with no
     answer leaves a gap in the line rather than a made-up zero.
@@ -205,7 +206,8 @@ def plot_trends(rows: list[dict], output: Path, title: str) -> Path:
                  "marker": MARKERS[index % len(MARKERS)]}
         x = [dt.date.fromisoformat(p["period_start"]) for p in points]
         source = points[0]["source"]
-        label = f"{actor} — {source}" if len({a for _, a, _ in series}) > 1 else f"{source}: {ministry}"
+        shown = (names or {}).get(actor, actor)
+        label = f"{shown} — {source}" if len({a for _, a, _ in series}) > 1 else f"{source}: {ministry}"
         named = [p["named_rate"] if p["named_rate"] is not None else float("nan") for p in points]
         mean = [p["stance_mean"] if p["stance_mean"] is not None else float("nan") for p in points]
         low = [p["stance_low"] if p["stance_low"] is not None else float("nan") for p in points]
@@ -239,6 +241,8 @@ def plot_trends(rows: list[dict], output: Path, title: str) -> Path:
     figure.autofmt_xdate()
     figure.tight_layout()
     output.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(output, dpi=120)
+    # the title and series travel in the PNG's text chunks: a chart copied out of its folder still says what it shows
+    legend = "; ".join(sorted(line.get_label() for line in naming.get_lines() if not line.get_label().startswith("_")))
+    figure.savefig(output, dpi=120, metadata={"Title": title, "Description": legend, "Software": "Communique"})
     plt.close(figure)
     return output

@@ -159,6 +159,16 @@ def test_ministry_filter_and_plot(corpus_path, tmp_path):
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_the_chart_says_what_it_shows_by_the_actors_names(corpus_path, tmp_path):
+    from PIL import Image
+
+    chart = tmp_path / "t.png"
+    export(corpus_path, *TRENDS, "--output", str(tmp_path / "t.csv"), "--plot", str(chart))
+    text = Image.open(chart).text  # the PNG's own text chunks
+    assert text["Title"] == "Nicolás Maduro in the answers of fmprc, mid, by month"
+    assert text["Description"] == "fmprc: China MFA; mid: Russia MFA"
+
+
 def test_quotes_of_avoided_answers_carry_provenance(corpus_path, tmp_path):
     output = tmp_path / "q.jsonl"
     export(corpus_path, "quotes", "--actor", "maduro", "--class", "avoided", "--format", "jsonl", "--output", str(output))
@@ -280,3 +290,17 @@ def test_bootstrap_interval_is_reproducible_and_brackets_the_mean():
     assert low < sum(values) / len(values) < high
     assert bootstrap_interval(values) == (low, high)
     assert bootstrap_interval([]) is None
+
+
+def test_with_two_actors_the_legend_gives_each_by_name(tmp_path):
+    from PIL import Image
+
+    from communique.export import plot_trends
+
+    rows = [{"ministry": "China MFA", "actor": actor, "source": "fmprc", "period": "2019-01",
+             "period_start": "2019-01-01", "named_rate": rate, "stance_mean": mean, "stance_low": mean - 0.1,
+             "stance_high": mean + 0.1, "small_count": False, "answers": 7}
+            for actor, rate, mean in (("maduro", 0.6, 0.4), ("guaido", 0.0, -0.1))]
+    chart = plot_trends(rows, tmp_path / "c.png", "January 2019",
+                        {"maduro": "Nicolás Maduro", "guaido": "Juan Guaidó"})
+    assert Image.open(chart).text["Description"] == "Juan Guaidó — fmprc; Nicolás Maduro — fmprc"
