@@ -260,15 +260,14 @@ _SENTENCE_WORDS = frozenset({"He", "She", "We", "It", "May", "Can", "Will", "So"
 # what follows a leader's surname without making it another person's name ("the Moon Administration")
 _AFTER_NAME = re.compile(r"\s+(?:Administration|Government|Cabinet|Doctrine|Era|Regime|Family|Camp)\b")
 _MONTHS = frozenset(calendar.month_name[1:])
-_CALENDAR = _MONTHS | frozenset(calendar.day_name)  # "Trump Monday said": a date follows, not a name
+CALENDAR_WORDS = _MONTHS | frozenset(calendar.day_name)  # capitalised for a date: "Trump Monday said"
 # capitalised words just before (a title would have been read as one): for a surname written first
 # another person's name ("Liu He", "Wang Yang") or a sentence's opening ("Yesterday He"); for one
 # written last, the bearer's given names in some spelling ("Rodrigo Roa Duterte", "Nicholas
 # Maduro") or another name ("the Basic Law", "Ueli Maurer")
 _NAMES_BEFORE = re.compile(r"(?<![\w'-])((?:[A-Z][a-z'-]+\s+){1,4})$")
-# a capitalised word right after a surname written last: the rest of someone else's name
-# ("Kim Jong Un"), unless it is one of the bearer's own names ("Maduro Moros")
-_NAME_AFTER = re.compile(r"\s+([A-Z][a-z][\w'-]*)")
+# a capitalised word right after a surname
+_NAME_AFTER = re.compile(r"\s([A-Z][a-z][\w'-]*)")
 _GERMAN = re.compile(r"\b(?:der|das|des|dem|und|nicht|ist|einer?|eines)\b")
 _DATE_BEFORE = re.compile(r"\b(?:in|on|since|until|by|from|to|of|early|late|mid|last|next|this|between|and)\s+$", re.I)
 
@@ -284,11 +283,13 @@ def _bare_surname_names(folded: str, match: re.Match, written_first: bool, given
     """
     start, end = match.span()
     word = match.group()
-    if written_first and re.match(r"\s+[A-Z][a-z]", folded[end : end + 3]) and not _AFTER_NAME.match(folded[end : end + 20]):
-        return False  # "Spokesperson Wang Wenbin" is not Wang Yi, title or not
-    following = None if written_first or _AFTER_NAME.match(folded[end : end + 20]) else _NAME_AFTER.match(folded[end : end + 40])
-    if following and following.group(1).lower() not in after and following.group(1) not in _CALENDAR:
-        return False  # "Chairman Kim Jong Un", "Kim Yong Chol" are not Jim Yong Kim; "Maduro Moros" is Maduro
+    # the rest of someone else's name, title or not: "Spokesperson Wang Wenbin" is not Wang Yi, "Chairman
+    # Kim Jong Un" not Jim Yong Kim; after a surname written last, the bearer's own later names
+    # ("Maduro Moros") and dates ("Pompeo Tuesday") are not
+    following = None if _AFTER_NAME.match(folded[end : end + 20]) else _NAME_AFTER.match(folded[end : end + 40])
+    if following and (written_first or (following.group(1).lower() not in after
+                                        and following.group(1) not in CALENDAR_WORDS)):
+        return False
     if titled:
         return True
     if word in _MONTHS and (re.match(r"\s*\d", folded[end : end + 3]) or _DATE_BEFORE.search(folded[max(0, start - 12) : start])):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .references import Matcher, Titles
+from .references import CALENDAR_WORDS, Matcher, Titles
 from .registry import Registry
 from .text import fold
 
@@ -31,9 +31,7 @@ _OPENERS = ("On In At As For With From By To After Before During Since Under Reg
             "We It Its Their They He She His Her Some All Both Each Every Any When While If But And Yet So Last "
             "Next Early Late").split()
 _OPENER = re.compile(rf"^(?:{'|'.join(_OPENERS)})\s+")
-_CALENDAR = ("January February March April May June July August September October November December "
-             "Monday Tuesday Wednesday Thursday Friday Saturday Sunday").split()
-_NOT_NAMES = frozenset([*_OPENERS, *_CALENDAR, "The", "A", "An", "I", "I'm", "I'd", "I've", "I'll"])
+_NOT_NAMES = frozenset([*_OPENERS, *CALENDAR_WORDS, "The", "A", "An", "I", "I'm", "I'd", "I've", "I'll"])
 
 
 def _strip_front(name: str, sentence_start: bool) -> str:

@@ -201,6 +201,7 @@ def plot_trends(rows: list[dict], output: Path, title: str, names: dict[str, str
         series.setdefault((row["ministry"], row["actor"], row["source"]), []).append(row)
     figure, (naming, stance) = plt.subplots(2, 1, figsize=(9, 7), sharex=True)
     greys = ["0.0", "0.45", "0.25", "0.6"]
+    labels = []
     for index, ((ministry, actor, _), points) in enumerate(sorted(series.items())):
         style = {"color": greys[index % len(greys)], "linestyle": LINE_STYLES[index % len(LINE_STYLES)],
                  "marker": MARKERS[index % len(MARKERS)]}
@@ -208,6 +209,7 @@ def plot_trends(rows: list[dict], output: Path, title: str, names: dict[str, str
         source = points[0]["source"]
         shown = (names or {}).get(actor, actor)
         label = f"{shown} — {source}" if len({a for _, a, _ in series}) > 1 else f"{source}: {ministry}"
+        labels.append(label)
         named = [p["named_rate"] if p["named_rate"] is not None else float("nan") for p in points]
         mean = [p["stance_mean"] if p["stance_mean"] is not None else float("nan") for p in points]
         low = [p["stance_low"] if p["stance_low"] is not None else float("nan") for p in points]
@@ -242,7 +244,7 @@ def plot_trends(rows: list[dict], output: Path, title: str, names: dict[str, str
     figure.tight_layout()
     output.parent.mkdir(parents=True, exist_ok=True)
     # the title and series travel in the PNG's text chunks: a chart copied out of its folder still says what it shows
-    legend = "; ".join(sorted(line.get_label() for line in naming.get_lines() if not line.get_label().startswith("_")))
-    figure.savefig(output, dpi=120, metadata={"Title": title, "Description": legend, "Software": "Communique"})
+    figure.savefig(output, dpi=120, metadata={"Title": title, "Description": "; ".join(sorted(labels)),
+                                              "Software": "Communique"})
     plt.close(figure)
     return output
