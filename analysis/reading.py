@@ -27,7 +27,7 @@ from .oblique import LinkCandidate, PhraseGrammar, RuleLinker
 from .references import STRENGTH, Form, Matcher, Reference, Titles
 from .registry import Actor, Registry
 from .roles import Descriptor
-from .text import fold
+from .text import fold, sentences
 
 
 READING_MODULES = ("reading.py", "references.py", "roles.py", "oblique.py", "registry.py", "countries.py", "text.py")
@@ -100,6 +100,9 @@ def _method(forms: list[Form]) -> str:
     return "role-" + "+".join(sorted(c or "listed" for c in categories))
 
 
+_ACCREDITED_TO = re.compile(r"\s+(?:to|in|at)\s+(?:the\s+)?", re.I)
+_ACCREDITED_ELSEWHERE = re.compile(r"\s+(?:to|in|at)\s+(?:the\s+)?[A-Z]")
+_PAST_HOLDER = re.compile(r"\b(?:former|then|ex|late)(?:\s+|-)$|\b(?:former|then)\s", re.I)
 _THE_COUNTRYS = re.compile(r"(?:the|that|this)\s+country(?:'|’)s\s", re.I)
 
 
@@ -175,9 +178,10 @@ class Reader:
         here = context | named
         related = self._related(here)
         descriptors = self.roles.descriptors(text)
-        text_states = [(f.start, a) for a, forms in names.items() for f in forms if self.registry.actors[a].kind == "state"]
+        named_at = sorted((f.start, a) for a, forms in names.items() for f in forms)
+        text_states = [(start, a) for start, a in named_at if self.registry.actors[a].kind == "state"]
         for descriptor in descriptors:
-            self._resolve(descriptor, turn, here, related, found, text_states, question_states)
+            self._resolve(descriptor, turn, here, related, found, text_states, question_states, text, named_at)
         for listed in self.matcher.listed_roles(text):
             # a bare head ("the government") a scholar listed needs its actor in context; other
             # descriptors of people also fit the people of a state in context
@@ -188,7 +192,8 @@ class Reader:
         return found, named
 
     def _resolve(self, descriptor: Descriptor, turn: Turn, context: set[str], related: set[str], found: _Found,
-                 text_states: list[tuple[int, str]], question_states: list[str]) -> None:
+                 text_states: list[tuple[int, str]], question_states: list[str], text: str,
+                 named_at: list[tuple[int, str]]) -> None:
         registry = self.registry
         form = Form(descriptor.text, descriptor.start, descriptor.end, "role",
                     category="composed" if descriptor.state else "generic")
@@ -244,10 +249,14 @@ class Reader:
                         if descriptor.state or actor_id in context:
                             found.add(actor.id, form)
             elif target.kind == "office":
+                if _PAST_HOLDER.search(text, max(0, descriptor.start - 10), descriptor.start) or _PAST_HOLDER.search(descriptor.text):
+                    continue  # "former US ambassador to China J. Stapleton Roy": not whoever holds it now
                 holders = self._holders(state, target.name, turn.date, context, related)
                 if not holders and descriptor.state is None and turn.speaker_state:
                     # "the president" in a ministry's own statement: its own state's
                     holders = self.registry.holders(turn.speaker_state, target.name, turn.date)
+                if state is not None:
+                    holders = self._accredited(holders, target.name, state, descriptor, turn, text, named_at)
                 for person in holders:
                     if descriptor.state and turn.date:
                         found.add(person.id, form)
@@ -256,6 +265,37 @@ class Reader:
                     elif state is not None and state == turn.speaker_state and turn.date:
                         # a ministry's own "the president": its own office-holders are always in its context
                         found.add(person.id, form)
+
+    def _accredited(self, holders: list[Actor], office: str, state: str, descriptor: Descriptor, turn: Turn, text: str,
+                    named_at: list[tuple[int, str]]) -> list[Actor]:
+        """Of a state's many ambassadors, the one the text speaks of.
+
+        "The Chinese ambassador to the ROK" is the one accredited there; without "to", the one
+        accredited to a state or body the same sentence names ("the UK summoned the Chinese
+        ambassador"), else to the speaking ministry's state (a US statement's "the
+        Chinese ambassador" is the one in Washington). None of them when nothing settles it.
+        """
+        registry = self.registry
+        hosts = {person.id: {registry.get(o.host).id if registry.get(o.host) else o.host
+                             for o in person.offices_on(turn.date) if o.office == office and o.host}
+                 for person in holders}
+        if not any(hosts.values()):
+            return holders
+        after = next(((start, a) for start, a in named_at if start >= descriptor.end), None)
+        if after is not None and _ACCREDITED_TO.fullmatch(text, descriptor.end, after[0]):
+            wanted = [after[1]]
+        elif _ACCREDITED_ELSEWHERE.match(text, descriptor.end):
+            return []  # "the Chinese Ambassador to Tajikstan": a post the registry does not know
+        else:
+            start, end = next(((s, e) for s, e in sentences(text) if s <= descriptor.start < e), (0, len(text)))
+            wanted = [a for at, a in named_at if start <= at < end and a != state]
+            if turn.speaker_state and turn.speaker_state != state:
+                wanted.append(turn.speaker_state)
+        for host in dict.fromkeys(wanted):
+            chosen = [person for person in holders if host in hosts[person.id]]
+            if chosen:
+                return chosen
+        return []
 
     def _holders(self, state: str | None, office: str, day: str | None, context: set[str], related: set[str]) -> list[Actor]:
         if state is not None:

@@ -49,6 +49,7 @@ class Office:
     start: str | None = None  # ISO dates, inclusive; None: open
     end: str | None = None
     claims: str | None = None  # a contested claim to this office
+    host: str | None = None  # an ambassador's or envoy's: the state or body accredited to (actor id)
 
     def held_on(self, day: str | date | None) -> bool:
         if not day:
@@ -271,6 +272,11 @@ class _Builder:
             return self.registry.canonical(code)
         raise RegistryError(f"{where}: unknown state {code!r} (an ISO 3166 alpha-3 code or a state id)")
 
+    def host_id(self, code) -> str | None:
+        # a state's ISO code, else an organisation's id ("un"), kept as written: organisations
+        # may be loaded after the people accredited to them
+        return self.iso3.get(code, code) if code else None
+
     def add(self, actor: Actor) -> None:
         if actor.id in self.registry.actors:
             raise RegistryError(f"{actor.source}: actor id {actor.id!r} is defined twice")
@@ -308,7 +314,7 @@ class _Builder:
             if start and end and end < start:
                 raise RegistryError(f"{here}: ends ({end}) before it starts ({start})")
             offices.append(Office(spec["office"], spec.get("title"), self.state_id(spec.get("country"), here),
-                                  spec.get("org"), start, end, spec.get("claims")))
+                                  spec.get("org"), start, end, spec.get("claims"), self.host_id(spec.get("to"))))
         return tuple(offices)
 
     def actor(self, actor_id: str, entry, path: Path, default_kind: str) -> Actor:

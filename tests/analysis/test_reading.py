@@ -93,6 +93,52 @@ def test_an_office_is_its_holder_on_the_day(reader):
     assert reader.read(Turn(text)).answer_class("pompeo") == "absent"
 
 
+# Sentences of the demo corpus: a state has many ambassadors in office on a day, and
+# "the Chinese ambassador" is the one accredited where the text says
+@pytest.mark.parametrize(("text", "day", "them"), [
+    ("On the same day, the Chinese ambassador to the US lodged solemn representations with the US side.",
+     "2020-03-23", "cui_tiankai"),
+    ("The UK Foreign Secretary Raab said today they summoned the Chinese ambassador and were shocked and appalled "
+     "by the mistreatment he suffered while in Chinese detention, which amounts to torture.", "2019-11-20", "liu_xiaoming"),
+    ("With regard to this issue, as early as on December 9, 2018, Vice Foreign Minister Le Yucheng has made it "
+     "clear when he summoned the US Ambassador to China.", "2019-01-22", "branstad"),
+])
+def test_an_ambassador_is_the_one_accredited_where_the_text_says(reader, text, day, them):
+    reading = reader.read(Turn(text, None, day, "china"))
+    ambassadors = {a for a in reading.answer if reader.registry[a].kind == "person"
+                   and any(o.office == "ambassador" for o in reader.registry[a].offices)}
+    assert ambassadors == {them}
+    assert reading.answer_class(them) == "role"
+
+
+@pytest.mark.parametrize(("text", "day"), [
+    ("First, the ROK said it is going to summon the Chinese ambassador to lodge representations on the matter "
+     "related to Chinese military aircraft.", "2019-07-23"),  # to Seoul: not in the registry
+    ("When meeting with the Chinese Ambassador to Tajikstan the other day, Tajikistan's Minister of Foreign Affairs "
+     "Sirojiddin Muhriddin said that terrorism and religious extremism are the common enemy to the international "
+     "community.", "2020-01-02"),
+])
+def test_an_ambassador_to_a_post_the_registry_lacks_is_no_one(reader, text, day):
+    reading = reader.read(Turn(text, None, day, "china"))
+    assert not {"cui_tiankai", "liu_xiaoming", "zhang_jun"} & set(reading.answer)
+
+
+def test_a_ministrys_own_summons_is_of_the_ambassador_in_its_capital(reader):
+    reading = reader.read(Turn("We summoned the Chinese ambassador today.", None, "2019-11-20", "uk"))
+    assert reading.answer_class("liu_xiaoming") == "role"
+    assert reading.answer_class("cui_tiankai") == "absent"
+
+
+@pytest.mark.parametrize(("text", "day", "not_them"), [
+    ("Some 80 US experts on Asian affairs, including former acting Assistant Secretary of State Susan Thornton and "
+     "former US ambassador to China J. Stapleton Roy, are planning to send an open letter.", "2019-07-01", "branstad"),
+    ("Former Australian Prime Minister Hawke recently passed away.", "2019-05-17", "scott_morrison"),
+    ('Late US President Lincoln once said that "you can fool all the people some of the time".', "2019-08-23", "trump"),
+])
+def test_a_former_holder_is_not_the_one_in_office(reader, text, day, not_them):
+    assert reader.read(Turn(text, None, day, "china")).answer_class(not_them) == "absent"
+
+
 def test_the_side_of_a_state_speaks_for_the_state_not_its_leader(reader):
     question = "President Trump said the trade talks went well."
     reading = reader.read(Turn("We hope the US side will meet China halfway.", question, "2019-05-01", "china"))
