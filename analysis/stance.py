@@ -10,6 +10,10 @@ A multinomial logistic model over target-aware features:
 - implicit side-taking: support or opposition voiced about the actor's rival — the other
   side of the same state (government against opposition, from the registry's offices and
   institutions): backing "the Venezuelan government" opposes Guaidó;
+- the actor's camp: how the answer speaks of the rest of its side — its state, that state's
+  government, institutions and officials (cue counts, and the camp's sentences against the
+  prototypes): criticism of "the US" reaches Pompeo when the answer does not name him,
+  and rebuking "the Australian government" is a stance on its foreign minister;
 - who a reported harm befalls and who does it (analysis.harm): condemning "violence
   against protesters" sides with the protesters, "the military committed atrocities" blames
   the military;
@@ -56,6 +60,10 @@ FEATURES = (
     "own_side",
     "rival_supported",
     "rival_opposed",
+    "has_camp",
+    *(f"camp_like_{label}" for label in LABELS),
+    "camp_supported",
+    "camp_opposed",
     "unnamed_and_condemned",
     "unnamed_and_supported",
     "target_negation",
@@ -68,7 +76,7 @@ FEATURES = (
 )
 DEFAULT_MODEL_FILE = Path(__file__).parent / "data" / "stance_model.json"
 DEFAULT_LEXICON = Path(__file__).parent / "data" / "stance_lexicon.yaml"
-METHOD = "stance-logreg-4"
+METHOD = "stance-logreg-5"
 _NEGATION = re.compile(r"\b(?:not|never|no|cannot|can't|won't|don't|doesn't|didn't|neither|nor)\b", re.I)
 
 
@@ -88,6 +96,7 @@ class StanceInput:
     speaker_state: str | None = None  # the actor id of the state whose ministry speaks
     speaker_side: bool = False  # the actor belongs to the speaking state
     rivals: tuple[Reference, ...] = ()  # references in the answer to the other side of the actor's state
+    camp: tuple[Reference, ...] = ()  # references in the answer to the actor's own side of its state
 
 
 @dataclass
@@ -135,14 +144,18 @@ class StanceFeaturizer:
     def target_sentences(self, item: StanceInput) -> list[str]:
         return _spans_with(item.answer, item.in_answer.forms)
 
+    @staticmethod
+    def camp_sentences(item: StanceInput) -> list[str]:
+        return _spans_with(item.answer, [f for r in item.camp for f in r.forms]) if item.camp else []
+
     def texts(self, items: list[StanceInput], targets: list[list[str]] | None = None) -> list[str]:
-        """Every text the features embed: answers and target sentences (`targets`, when the
-        caller has already split them out)."""
+        """Every text the features embed: answers, target sentences (`targets`, when the caller
+        has already split them out) and the sentences about the actor's camp."""
         if targets is None:
             targets = [self.target_sentences(item) for item in items]
         out = []
         for item, target in zip(items, targets):
-            out += [item.answer, *target]
+            out += [item.answer, *target, *self.camp_sentences(item)]
         return list(dict.fromkeys(t for t in out if t))
 
     def target_vectors(self, items: list[StanceInput]) -> np.ndarray:
@@ -185,6 +198,14 @@ class StanceFeaturizer:
             rival_text = " ".join(_spans_with(item.answer, [f for r in item.rivals for f in r.forms]))
             row["rival_supported"] = min(len(cues["support"].findall(rival_text)), 3) / 3
             row["rival_opposed"] = min(len(cues["oppose"].findall(rival_text)), 3) / 3
+            camp = self.camp_sentences(item)
+            camp_vector = _unit(_mean([vectors[t] for t in camp])) if camp else None
+            row["has_camp"] = float(bool(camp))
+            for label in LABELS:
+                row[f"camp_like_{label}"] = float(camp_vector @ self.prototypes[label]) if camp else 0.0
+            camp_text = " ".join(camp)
+            row["camp_supported"] = min(len(cues["support"].findall(camp_text)), 3) / 3
+            row["camp_opposed"] = min(len(cues["oppose"].findall(camp_text)), 3) / 3
             unnamed = item.in_answer.cls in ("absent", "oblique")
             row["unnamed_and_condemned"] = float(unnamed) * answer_cues["oppose"]
             row["unnamed_and_supported"] = float(unnamed) * answer_cues["support"]
@@ -387,19 +408,27 @@ def side(registry, actor: Actor, day: str | None) -> str | None:
 
 
 def stance_input(registry, turn, reading, actor_id: str) -> StanceInput:
-    """The (answer, actor) pair of a reading, with the actor's own side and its rivals in the answer."""
+    """The (answer, actor) pair of a reading, with the actor's own side, its rivals and its camp
+    in the answer."""
     actor = registry[actor_id]
     state = registry.anchor(actor)
-    mine = side(registry, actor, turn.date)
-    rivals = []
+    # a state stands with its government: the two are one camp, the opposition another
+    mine = "state" if actor.kind == "state" else side(registry, actor, turn.date)
+    rivals, camp = [], []
     if state and mine:
         for other_id, reference in reading.answer.items():
             other = registry.get(other_id)
             if other is None or other_id == actor.id or registry.anchor(other) != state:
                 continue
-            theirs = side(registry, other, turn.date)
-            if theirs and theirs != mine:
+            theirs = "state" if other.kind == "state" else side(registry, other, turn.date)
+            if not theirs:
+                continue
+            sides = {mine, theirs}
+            if sides == {"government", "opposition"}:
                 rivals.append(reference)
+            elif "opposition" not in sides or sides == {"opposition"}:
+                camp.append(reference)
     return StanceInput(turn.question or "", turn.text, actor, reading.question_reference(actor.id),
                        reading.answer_reference(actor.id), turn.speaker_state,
-                       speaker_side=state is not None and state == turn.speaker_state, rivals=tuple(rivals))
+                       speaker_side=state is not None and state == turn.speaker_state, rivals=tuple(rivals),
+                       camp=tuple(camp))

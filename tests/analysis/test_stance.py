@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 
 from analysis.embeddings import Embedder
-from analysis.evaluate import expected_calibration_error, read_all_labelled, stance_training_data, train_stance_model
+from analysis.evaluate import (
+    expected_calibration_error,
+    read_all_labelled,
+    stance_training_data,
+    train_stance_model,
+    turn_of,
+)
 from analysis.reading import Reader, Turn
 from analysis.registry import load_registry
 from analysis.stance import DEFAULT_MODEL_FILE, StanceModel, StanceModelError, StanceScorer, side, stance_input
@@ -66,7 +73,36 @@ def test_backing_the_government_opposes_its_rival(scorer, reader, registry):
     government, us = scorer.score([stance_input(registry, turn, reading, "venezuela_government"),
                                    stance_input(registry, turn, reading, "united_states")])
     assert government.label == "support"
-    assert us.label == "oppose"
+    # the US, veiled as "foreign interference" beside a call on "all relevant parties": leaning
+    # to oppose, not support (the model's label is neutral, P(oppose) 0.34, since stance-logreg-5)
+    assert us.probabilities["oppose"] > 3 * us.probabilities["support"]
+
+
+def test_the_camp_of_an_actor_is_its_own_side_and_not_its_rival(registry, reader):
+    # 24 January 2019: Guaido's camp is the opposition, the Venezuelan government his rival;
+    # the government's camp is the state and those in office
+    briefing = parse_briefing(*fmprc_page("t1632218.shtml"))
+    answer = briefing.segments[7]
+    turn = Turn(answer.text, briefing.segments[answer.reply_to].text, briefing.date, "china")
+    reading = reader.read(turn)
+    guaido = stance_input(registry, turn, reading, "guaido")
+    government = stance_input(registry, turn, reading, "venezuela_government")
+    assert "venezuela_government" not in [r.actor for r in guaido.camp]
+    assert "venezuela" in [r.actor for r in government.camp]
+    assert "guaido" not in [r.actor for r in government.camp]
+
+
+def test_criticism_of_a_leaders_government_is_a_stance_on_the_leader_left_unnamed(registry, reader, scorer):
+    # India MEA, 2023: "these allegations by the government of Canada are primarily politically
+    # driven": Trudeau, whose allegations they were, is not named
+    item = next(i for i in read_all_labelled([SETS[2] / "items.jsonl"]) if i.id == "v2-in-008")
+    turn = turn_of(item, registry)
+    trudeau = stance_input(registry, turn, reader.read(turn), "trudeau")
+    assert trudeau.in_answer.cls == "absent"
+    assert "canada_government" in [r.actor for r in trudeau.camp]
+    with_camp, without_camp = scorer.score([trudeau, dataclasses.replace(trudeau, camp=())])
+    assert with_camp.label == "oppose"
+    assert with_camp.score < without_camp.score - 0.1
 
 
 @pytest.mark.parametrize(
