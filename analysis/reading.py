@@ -199,7 +199,8 @@ class Reader:
                     category="composed" if descriptor.state else "generic")
         state = descriptor.state
         if state is None:
-            determiner = descriptor.text.split()[0].lower()
+            lead = f"{descriptor.determiner} " if descriptor.determiner else descriptor.text
+            determiner = lead.split()[0].lower()
             if determiner in ("his", "her", "your"):
                 return  # a person's or the journalist's own: nothing the context settles
             if determiner == "our":
@@ -211,7 +212,7 @@ class Reader:
                 ordered = [a for _, a in sorted(text_states)]
                 before = [a for start, a in sorted(text_states) if start < descriptor.start]
                 asked = [s for s in question_states if s != turn.speaker_state]
-                the_countrys = bool(_THE_COUNTRYS.match(descriptor.text))
+                the_countrys = bool(_THE_COUNTRYS.match(lead))
                 if the_countrys or any(t.kind == "institution" and t.name == "opposition" for t in descriptor.targets):
                     # a ministry's own state is "our country", and its "the opposition",
                     # "protesters" are another country's

@@ -264,8 +264,8 @@ CALENDAR_WORDS = _MONTHS | frozenset(calendar.day_name)  # capitalised for a dat
 # capitalised words just before (a title would have been read as one): for a surname written first
 # another person's name ("Liu He", "Wang Yang") or a sentence's opening ("Yesterday He"); for one
 # written last, the bearer's given names in some spelling ("Rodrigo Roa Duterte", "Nicholas
-# Maduro") or another name ("the Basic Law", "Ueli Maurer")
-_NAMES_BEFORE = re.compile(r"(?<![\w'-])((?:[A-Z][a-z'-]+\s+){1,4})$")
+# Maduro") or another name ("the Basic Law", "the Rule of Law", "Ueli Maurer")
+_NAMES_BEFORE = re.compile(r"(?<![\w'-])((?:[A-Z][a-z'-]+\s+(?:of\s+(?:the\s+)?)?){1,4})$")
 # a capitalised word right after a surname
 _NAME_AFTER = re.compile(r"\s([A-Z][a-z][\w'-]*)")
 _GERMAN = re.compile(r"\b(?:der|das|des|dem|und|nicht|ist|einer?|eines)\b")

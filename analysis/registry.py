@@ -204,8 +204,9 @@ class Registry:
         forms: dict[str, str] = {}
         for state in self.states.values():
             for form in (state.name, *state.aliases, *state.demonyms):
-                # Metonyms ("White House", "the Kremlin") and long official names do not compose.
-                if form and not form.lower().startswith("the ") and len(form.split()) <= 3:
+                # Metonyms ("White House", "the Kremlin") do not compose, nor official names longer
+                # than "the government of the People's Republic of China" writes
+                if form and not form.lower().startswith("the ") and len(form.split()) <= 5:
                     forms.setdefault(form, state.id)
         return forms
 

@@ -20,6 +20,15 @@ from pathlib import Path
 from .text import alternation, fold
 from .yamlfile import load_yaml
 
+# after a bare head, an "of" says whose it is, or that it is no institution at all ("the leadership of
+# Director-General Tedros", "the state of emergency", "the establishment of diplomatic relations"),
+# and "in" or "from" a place that is no state says where ("the government in Xinjiang"): not the
+# nearest state's (a state's own "the government of Venezuela" is composed)
+_OF_COMPLEMENT = re.compile(r"\s+(?:of\s|(?:in|from)\s+(?:the\s+)?[A-Z])")
+# "the People's Republic of China", "the Spokesperson's Office": a capitalised head inside a proper
+# name (an acronym's possessive is the body's own: "the MFA's Department of Arms Control")
+_PART_OF_A_NAME = re.compile(r"(?:'|’)s\s+[A-Z]")
+
 ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
 
 
@@ -42,6 +51,7 @@ class Descriptor:
     targets: tuple[Target, ...]
     state: str | None  # the state id it is composed with; None for a bare head
     state_form: str | None = None
+    determiner: str | None = None  # a second head's, which it shares with the first ("the country's government and opposition")
 
 
 @dataclass(frozen=True)
@@ -97,9 +107,11 @@ class RoleGrammar:
             rf"(?:(?i:the)\s+)?(?P<state1>{self._states})(?:'s|')?\s+"
             rf"(?:(?i:current|then|new|former|incumbent|interim|transitional|legitimate|elected|de facto|"
             rf"federal|national|central|top|senior)\s+)?(?P<head1>(?i:{self._heads}))"
+            rf"(?:\s+(?i:and)\s+(?P<also1>(?i:{self._heads})))?"
         )
         head_first = (
-            rf"(?:(?i:the)\s+)?(?P<head2>(?i:{self._heads}))\s+(?i:of|in|from)\s+(?:(?i:the)\s+)?(?P<state2>{self._states})"
+            rf"(?:(?i:the)\s+)?(?P<head2>(?i:{self._heads}))(?:\s+(?i:and)\s+(?P<also2>(?i:{self._heads})))?"
+            rf"\s+(?i:of|in|from)\s+(?:(?i:the)\s+)?(?P<state2>{self._states})"
         )
         return re.compile(rf"(?<![\w-])(?:{head_first}|{state_first})(?![\w-])")
 
@@ -109,7 +121,8 @@ class RoleGrammar:
             re.escape(h).replace(r"\ ", r"\s+") for i in self.institutions.values() for h in i.unarticled
         ) or "(?!)"
         return re.compile(
-            rf"(?<![\w-])(?:(?i:the|its|their|our|your|his|her|(?:the|that|this)\s+country(?:'|’)s)\s+(?P<head>(?i:{self._heads}))"
+            rf"(?<![\w-])(?:(?P<determiner>(?i:the|its|their|our|your|his|her|(?:the|that|this)\s+country(?:'|’)s))\s+"
+            rf"(?P<head>(?i:{self._heads}))(?:\s+(?i:and)\s+(?P<also>(?i:{self._heads})))?"
             rf"|(?:(?i:peaceful|young|female|male|unarmed|violent|many|some)\s+)?(?P<bare>(?i:{unarticled})))(?![\w-])"
         )
 
@@ -124,16 +137,27 @@ class RoleGrammar:
         for match in self.composed_pattern.finditer(folded):
             head = match.group("head1") or match.group("head2")
             state_form = match.group("state1") or match.group("state2")
-            start, end = match.span()
-            found.append(Descriptor(text[start:end], start, end, head.lower(), self.targets(head),
-                                    self.state_forms[state_form], state_form))
-            taken.append((start, end))
+            state = self.state_forms[state_form]
+            if match.group("also1"):  # "the Venezuelan government and opposition"
+                parts = [(match.start(), match.end("head1"), head), (*match.span("also1"), match.group("also1"))]
+            elif match.group("also2"):  # "the government and opposition in Venezuela"
+                parts = [(match.start(), match.end("head2"), head), (match.start("also2"), match.end(), match.group("also2"))]
+            else:
+                parts = [(match.start(), match.end(), head)]
+            for start, end, word in parts:
+                found.append(Descriptor(text[start:end], start, end, word.lower(), self.targets(word), state, state_form))
+            taken.append(match.span())
         for match in self.generic_pattern.finditer(folded):
-            start, end = match.span()
-            if any(s <= start < e or s < end <= e for s, e in taken):
-                continue
             head = match.group("head") or match.group("bare")
-            found.append(Descriptor(text[start:end], start, end, head.lower(), self.targets(head), None))
+            if _OF_COMPLEMENT.match(folded, match.end()) or (head.istitle() and _PART_OF_A_NAME.match(folded, match.end())):
+                continue
+            parts = [(match.start(), match.end("head") if match.group("also") else match.end(), head, None)]
+            if match.group("also"):
+                parts.append((*match.span("also"), match.group("also"), " ".join(match.group("determiner").split())))
+            for start, end, word, determiner in parts:
+                if not any(s <= start < e or s < end <= e for s, e in taken):
+                    found.append(Descriptor(text[start:end], start, end, word.lower(), self.targets(word), None,
+                                            determiner=determiner))
         return sorted(found, key=lambda d: d.start)
 
     @cached_property

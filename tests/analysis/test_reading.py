@@ -139,6 +139,47 @@ def test_a_former_holder_is_not_the_one_in_office(reader, text, day, not_them):
     assert reader.read(Turn(text, None, day, "china")).answer_class(not_them) == "absent"
 
 
+# China MFA, 3 April 2019 and 9 July 2019 (labelled): one article serves two heads
+@pytest.mark.parametrize("text", [
+    "China will object external interference in Venezuela's internal affairs, and believe the country's government "
+    "and opposition need to seek a political solution through peaceful dialogue.",
+    "We also hope the government and opposition in Venezuela will reach a substantive consensus at an early date.",
+])
+def test_two_heads_share_their_article(reader, text):
+    reading = reader.read(Turn(text, None, "2019-04-03", "china"))
+    assert reading.answer_class("venezuela_opposition") == "role"
+    assert reading.answer_class("venezuela_government") == "role"
+
+
+# A bare head with an "of" after it is someone's, or no institution at all (labelled items of
+# China MFA, April 2020, and the UK, February 2021); the nearest state is not its owner
+@pytest.mark.parametrize(("text", "speaker", "not_them"), [
+    ("Since the outbreak of COVID-19, it has, under the leadership of Director-General Tedros, actively fulfilled "
+     "its duty.", "china", {"trump", "united_states_government"}),
+    ("The UK condemns the state of emergency imposed by the Myanmar military on 1 February.", "uk", {"uk_government"}),
+])
+def test_a_head_with_an_of_is_not_the_nearest_states(reader, text, speaker, not_them):
+    question = "US President Trump announced suspension of funding to WHO on April 14. Does China have a comment?"
+    reading = reader.read(Turn(text, question, "2020-04-15", speaker))
+    assert not not_them & set(reading.answer)
+
+
+def test_a_state_in_its_official_name_composes_and_is_no_people(reader):
+    # the demo corpus, on Taiwan: the long official name composes a descriptor; "the People" of
+    # "the People's Republic" describes no one
+    text = ("The government of the People's Republic of China is the sole legal government representing the whole "
+            "of China.")
+    reading = reader.read(Turn(text, None, "2019-06-01", "china"))
+    assert reading.answer_class("china_government") == "role"
+    assert [d.text for d in reader.roles.descriptors(text)] == ["The government of the People's Republic of China"]
+
+
+def test_the_rule_of_law_is_no_ones_surname(reader):
+    # South Africa, 11 March 2019 (labelled): "all democracies that subscribe to the Rule of Law"
+    text = "This is regarded by South Africa as a standard and indeed best practice in all democracies that subscribe to the Rule of Law."
+    assert "nathan_law" not in reader.read(Turn(text, None, "2019-03-11", "south_africa")).answer
+
+
 def test_the_side_of_a_state_speaks_for_the_state_not_its_leader(reader):
     question = "President Trump said the trade talks went well."
     reading = reader.read(Turn("We hope the US side will meet China halfway.", question, "2019-05-01", "china"))
