@@ -39,6 +39,7 @@ from corpus.analysis_store import (
     store_analysis,
     texts_missing_vectors,
 )
+from corpus.schema import OWN_KINDS
 from corpus.store import sha256_hex
 from corpus.translations import transfer_stances
 
@@ -81,7 +82,7 @@ def input_hash(row: dict) -> str:
 UNEMBEDDED_LANGUAGES = ("zh",)
 # The turns whose stance is the ministry's: its answers and statements. A question is read
 # (its naming is what avoidance compares) but not judged: its attitude is the journalist's.
-JUDGED_KINDS = ("answer", "statement")
+JUDGED_KINDS = OWN_KINDS
 
 
 def embed_corpus(corpus: Corpus, embedder: Embedder, progress: bool = True) -> int:

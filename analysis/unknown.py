@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from corpus.schema import OWN_KINDS
+
 from .references import CALENDAR_WORDS, Matcher, Titles
 from .registry import Registry
 from .text import fold
@@ -64,7 +66,7 @@ def candidate_names(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def unknown_names(corpus, registry: Registry, limit: int = 50, kinds=("answer", "statement")) -> list[tuple[str, int, str]]:
+def unknown_names(corpus, registry: Registry, limit: int = 50, kinds=OWN_KINDS) -> list[tuple[str, int, str]]:
     """(name, count, an example sentence) for the most frequent names no actor matches."""
     matcher = Matcher(registry, Titles())
     counts: Counter[str] = Counter()

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 
 from .queries import MINISTRY_KEY, rows
+from .schema import OWN_KINDS
 from .store import Corpus
 
 
@@ -30,7 +31,7 @@ def event_candidates(corpus: Corpus) -> list[dict]:
         SELECT s.id AS segment_id, s.kind, s.text_sha256, d.date, {MINISTRY_KEY} AS ministry,
                d.source, src.country, json_group_array(refs.actor_id) AS actors
         FROM refs
-        JOIN segments s ON s.id = refs.id AND s.kind IN ('answer', 'statement')
+        JOIN segments s ON s.id = refs.id AND s.kind IN {OWN_KINDS!r}
         JOIN documents d ON d.id = s.document_id
         JOIN sources src ON src.name = d.source
         WHERE d.date IS NOT NULL

@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Sequence
 
 from .limits import MAX_TURN_CHARS
+from .schema import OWN_KINDS
 
 SEARCH_ORDERS = {"relevance": "rank", "newest": "d.date DESC, s.position", "oldest": "d.date ASC, s.position"}
 
@@ -471,7 +472,7 @@ def compare_records(conn: sqlite3.Connection, actor: str, since: str | None = No
                ar.title, st.label AS stance, st.score AS stance_score, st.evidence,
                av.answer_id IS NULL AND ar.segment_id IS NULL AS event_only
         FROM involved
-        JOIN segments s ON s.id = involved.id AND s.kind IN ('answer', 'statement')
+        JOIN segments s ON s.id = involved.id AND s.kind IN {OWN_KINDS!r}
         JOIN documents d ON d.id = s.document_id
         JOIN sources src ON src.name = d.source
         LEFT JOIN avoidance av ON av.answer_id = s.id AND av.actor_id = :actor

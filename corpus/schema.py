@@ -18,6 +18,9 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("communique")
 
 SEGMENT_KINDS = ("statement", "question", "answer")
+# the ministry's own voice: what is judged for stance, compared and exported (a question's
+# attitude is the journalist's)
+OWN_KINDS = ("answer", "statement")
 PARSE_STATUSES = ("ok", "error")
 
 

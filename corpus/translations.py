@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from .schema import OWN_KINDS
 from .store import Corpus, sha256_hex
 
 
@@ -117,18 +118,18 @@ def transfer_stances(corpus: Corpus) -> int:
     """
     with corpus.db.atomic():
         corpus.db.execute(
-            """DELETE FROM stances WHERE answer_id IN (
+            f"""DELETE FROM stances WHERE answer_id IN (
                    SELECT s.id FROM segments s JOIN documents d ON d.id = s.document_id
-                   WHERE d.language = 'zh' AND s.kind IN ('answer', 'statement'))"""
+                   WHERE d.language = 'zh' AND s.kind IN {OWN_KINDS!r})"""
         )
         cursor = corpus.db.execute(
-            """INSERT INTO stances (answer_id, actor_id, label, score, confidence, p_support, p_oppose, p_neutral,
+            f"""INSERT INTO stances (answer_id, actor_id, label, score, confidence, p_support, p_oppose, p_neutral,
                                     evidence, embedding_model, method)
                SELECT t.zh_segment_id, st.actor_id, st.label, st.score, st.confidence, st.p_support, st.p_oppose,
                       st.p_neutral, st.evidence, st.embedding_model, 'from the English twin ' || t.en_segment_id || ': ' || st.method
                FROM translations t
                JOIN stances st ON st.answer_id = t.en_segment_id
-               WHERE t.kind IN ('answer', 'statement') AND t.zh_segment_id IS NOT NULL AND st.actor_id IN (
+               WHERE t.kind IN {OWN_KINDS!r} AND t.zh_segment_id IS NOT NULL AND st.actor_id IN (
                    SELECT actor_id FROM actor_references WHERE segment_id = t.zh_segment_id
                    UNION SELECT actor_id FROM avoidance WHERE answer_id = t.zh_segment_id)"""
         )
