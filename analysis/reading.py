@@ -203,7 +203,11 @@ class Reader:
             determiner = lead.split()[0].lower()
             if determiner in ("his", "her", "your"):
                 return  # a person's or the journalist's own: nothing the context settles
-            if determiner == "our":
+            if determiner == "our" or (
+                determiner == "the" and turn.speaker_state and all(t.name == "foreign_ministry" for t in descriptor.targets)
+            ):
+                # "our government"; and "the Foreign Ministry" is the speaking one, asked ("Does the
+                # Foreign Ministry have any comment?") or speaking of itself
                 state = turn.speaker_state
             else:
                 # A bare head refers within the text's topic: the nearest state named before

@@ -25,9 +25,10 @@ from .yamlfile import load_yaml
 # and "in" or "from" a place that is no state says where ("the government in Xinjiang"): not the
 # nearest state's (a state's own "the government of Venezuela" is composed)
 _OF_COMPLEMENT = re.compile(r"\s+(?:of\s|(?:in|from)\s+(?:the\s+)?[A-Z])")
-# "the People's Republic of China", "the Spokesperson's Office": a capitalised head inside a proper
-# name (an acronym's possessive is the body's own: "the MFA's Department of Arms Control")
-_PART_OF_A_NAME = re.compile(r"(?:'|’)s\s+[A-Z]")
+# "the State Council", "the People's Republic of China", "the Spokesperson's Office": a capitalised
+# head inside a longer proper name (an acronym's possessive is the body's own: "the MFA's
+# Department of Arms Control")
+_PART_OF_A_NAME = re.compile(r"(?:(?:'|’)s)?\s+[A-Z]")
 
 ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
 

@@ -174,6 +174,23 @@ def test_a_state_in_its_official_name_composes_and_is_no_people(reader):
     assert [d.text for d in reader.roles.descriptors(text)] == ["The government of the People's Republic of China"]
 
 
+def test_a_head_inside_a_longer_name_describes_no_one(reader):
+    # the demo corpus, 2018-2019: "the State" of "the State Council" is not China's government
+    text = ("The Tariff Policy Commission of the State Council already issued a notice today on new tariff "
+            "exemptions for some American products.")
+    assert "china_government" not in reader.read(Turn(text, None, "2019-09-11", "china")).answer
+
+
+def test_asking_the_foreign_ministry_is_not_naming_its_spokesperson(reader):
+    # a question of the demo corpus (2019): the spokesperson answering is in the briefing's context
+    question = ("The US has imposed sanctions on Chinese entities for oil purchases from Iran. Does the Foreign "
+                "Ministry have any comment on that?")
+    reading = reader.read(Turn("China firmly opposes the US sanctions.", question, "2019-09-26", "china",
+                               context=("geng_shuang",)))
+    assert "geng_shuang" not in reading.question
+    assert reading.question_class("china_foreign_ministry") == "role"
+
+
 def test_the_rule_of_law_is_no_ones_surname(reader):
     # South Africa, 11 March 2019 (labelled): "all democracies that subscribe to the Rule of Law"
     text = "This is regarded by South Africa as a standard and indeed best practice in all democracies that subscribe to the Rule of Law."
