@@ -189,6 +189,12 @@ def test_asking_the_foreign_ministry_is_not_naming_its_spokesperson(reader):
                                context=("geng_shuang",)))
     assert "geng_shuang" not in reading.question
     assert reading.question_class("china_foreign_ministry") == "role"
+    # `analyze` reads a question as a turn of its own, in the context of its briefing's title
+    question = ("There are reports about the Chinese spouses of stranded foreign nationals in Wuhan. The foreign "
+                "ministry said that they were allowed to leave Wuhan. I'd like to confirm that.")
+    reading = reader.read(Turn(question, None, "2020-02-03", "china", context=("geng_shuang",)))
+    assert "geng_shuang" not in reading.answer
+    assert reading.answer_class("china_foreign_ministry") == "role"
 
 
 def test_the_rule_of_law_is_no_ones_surname(reader):
