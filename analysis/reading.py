@@ -203,9 +203,8 @@ class Reader:
             determiner = lead.split()[0].lower()
             if determiner in ("his", "her", "your"):
                 return  # a person's or the journalist's own: nothing the context settles
-            if determiner == "our" or (
-                determiner == "the" and turn.speaker_state and all(t.name == "foreign_ministry" for t in descriptor.targets)
-            ):
+            own_ministry = determiner == "the" and all(t.name == "foreign_ministry" for t in descriptor.targets)
+            if determiner == "our" or (own_ministry and turn.speaker_state):
                 # "our government"; and "the Foreign Ministry" is the speaking one, asked ("Does the
                 # Foreign Ministry have any comment?") or speaking of itself
                 state = turn.speaker_state
@@ -254,7 +253,8 @@ class Reader:
                         if descriptor.state or actor_id in context:
                             found.add(actor.id, form)
             elif target.kind == "office":
-                if _PAST_HOLDER.search(text, max(0, descriptor.start - 10), descriptor.start) or _PAST_HOLDER.search(descriptor.text):
+                just_before = text[max(0, descriptor.start - 10) : descriptor.start]
+                if _PAST_HOLDER.search(just_before) or _PAST_HOLDER.search(descriptor.text):
                     continue  # "former US ambassador to China J. Stapleton Roy": not whoever holds it now
                 holders = self._holders(state, target.name, turn.date, context, related)
                 if not holders and descriptor.state is None and turn.speaker_state:
@@ -280,9 +280,11 @@ class Reader:
         ambassador"), else to the speaking ministry's state (a US statement's "the
         Chinese ambassador" is the one in Washington). None of them when nothing settles it.
         """
-        registry = self.registry
-        hosts = {person.id: {registry.get(o.host).id if registry.get(o.host) else o.host
-                             for o in person.offices_on(turn.date) if o.office == office and o.host}
+        def host(held) -> str:
+            actor = self.registry.get(held.host)
+            return actor.id if actor else held.host
+
+        hosts = {person.id: {host(o) for o in person.offices_on(turn.date) if o.office == office and o.host}
                  for person in holders}
         if not any(hosts.values()):
             return holders
@@ -296,8 +298,8 @@ class Reader:
             wanted = [a for at, a in named_at if start <= at < end and a != state]
             if turn.speaker_state and turn.speaker_state != state:
                 wanted.append(turn.speaker_state)
-        for host in dict.fromkeys(wanted):
-            chosen = [person for person in holders if host in hosts[person.id]]
+        for place in dict.fromkeys(wanted):
+            chosen = [person for person in holders if place in hosts[person.id]]
             if chosen:
                 return chosen
         return []
