@@ -448,9 +448,10 @@ class Reader:
             named = {self.registry.anchor(self.registry.actors[a]) for a in self.matcher.names(phrase.text)}
             if named - {None}:
                 places[(phrase.start, phrase.end)] = frozenset(named - {None})
+        speaking = self._speaking(turn)
         candidates = []
         for actor_id, source in sources.items():
-            if a_found.cls(actor_id) != "absent":
+            if a_found.cls(actor_id) != "absent" or actor_id in speaking:
                 continue
             actor = self.registry.get(actor_id)
             if actor is None:
@@ -461,6 +462,15 @@ class Reader:
                 q_ref.forms if q_ref else [], source, turn.speaker_state, self.registry.anchor(actor), topic,
                 rank.get(actor_id, 1.0), places))
         return candidates
+
+    def _speaking(self, turn: Turn) -> set[str]:
+        """The ministry that speaks and its spokespeople: the voice of a text, never veiled in it
+        (a briefing's title puts its spokesperson in context, not among "the two sides")."""
+        if not turn.speaker_state:
+            return set()
+        voices = {p.id for p in self.registry.holders(turn.speaker_state, "spokesperson", turn.date)} if turn.date else set()
+        ministry = self.registry.institutions.get((turn.speaker_state, "foreign_ministry"))
+        return voices | ({ministry.id} if ministry is not None else set())
 
     def _topic_state(self, references: dict[str, Reference], speaker: str | None) -> str | None:
         """The state other than the speaker's that most references belong to."""

@@ -197,6 +197,20 @@ def test_asking_the_foreign_ministry_is_not_naming_its_spokesperson(reader):
     assert reading.answer_class("china_foreign_ministry") == "role"
 
 
+def test_the_spokesperson_of_a_briefing_is_its_voice_not_one_of_the_two_sides(reader):
+    # 7 November 2019: the title puts Geng Shuang in the question's context; "the two sides" are
+    # Yemen's government and the Southern Transitional Council, not the spokesperson
+    title = "Foreign Ministry Spokesperson Geng Shuang's Regular Press Conference on November 7, 2019"
+    question = ("The Yemeni government and the Southern Transitional Council signed the Riyadh Agreement on "
+                "November 5 in the Saudi capital. The two sides reached consensus on forming a new government and "
+                "integrating armed forces. I wonder if you have any comment?")
+    context = tuple(sorted(reader.mentions_in(title)))
+    assert "geng_shuang" in context
+    reading = reader.read(Turn(question, None, "2019-11-07", "china", context=context))
+    assert "geng_shuang" not in reading.answer
+    assert "china_foreign_ministry" not in reading.answer
+
+
 def test_the_rule_of_law_is_no_ones_surname(reader):
     # South Africa, 11 March 2019 (labelled): "all democracies that subscribe to the Rule of Law"
     text = "This is regarded by South Africa as a standard and indeed best practice in all democracies that subscribe to the Rule of Law."
