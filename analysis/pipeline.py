@@ -80,9 +80,6 @@ def input_hash(row: dict) -> str:
 # Languages whose turns are not embedded: the default model reads English, and a Chinese
 # answer or statement takes its stance from its English twin (analysis.twins).
 UNEMBEDDED_LANGUAGES = ("zh",)
-# The turns whose stance is the ministry's: its answers and statements. A question is read
-# (its naming is what avoidance compares) but not judged: its attitude is the journalist's.
-JUDGED_KINDS = OWN_KINDS
 
 
 def embed_corpus(corpus: Corpus, embedder: Embedder, progress: bool = True) -> int:
@@ -190,7 +187,9 @@ class ChunkWork:
             results.append(segment_result(row, turn, reading))
             if row.get("language") in UNEMBEDDED_LANGUAGES:
                 continue  # its stance comes from its English twin, after every chunk (transfer_stances)
-            if row["kind"] not in JUDGED_KINDS:
+            if row["kind"] not in OWN_KINDS:
+                # a question is read (avoidance compares its naming) but not judged: its
+                # attitude is the journalist's
                 continue
             for actor_id in judged_actors(reading):
                 items.append(stance_input(self.registry, turn, reading, actor_id))
@@ -238,7 +237,7 @@ def analyze_corpus(
     model = StanceModel.load(stance_model or DEFAULT_MODEL_FILE)
     scorer = StanceScorer(embedder, model)  # refuses a model of other vectors; its prototypes are cached once
     version = (f"registry {registry.version}; reader {reader.version}; {scorer.version} on {embedder.model_id}"
-               f" for {', '.join(JUDGED_KINDS)}")
+               f" for {', '.join(OWN_KINDS)}")
     # Chinese turns: the same reading with Chinese forms; their stance comes from the English twin
     versions = {"en": version, "zh": f"registry {registry.version}; reader {chinese_reader(registry, reader).version}; "
                                      "stance from the English twin"}

@@ -148,19 +148,22 @@ class StanceFeaturizer:
     def camp_sentences(item: StanceInput) -> list[str]:
         return _spans_with(item.answer, [f for r in item.camp for f in r.forms]) if item.camp else []
 
-    def texts(self, items: list[StanceInput], targets: list[list[str]] | None = None) -> list[str]:
-        """Every text the features embed: answers, target sentences (`targets`, when the caller
-        has already split them out) and the sentences about the actor's camp."""
+    def texts(self, items: list[StanceInput], targets: list[list[str]] | None = None,
+              camps: list[list[str]] | None = None) -> list[str]:
+        """Every text the features embed: answers, target sentences and the sentences about the
+        actor's camp (`targets`, `camps`, when the caller has already split them out)."""
         if targets is None:
             targets = [self.target_sentences(item) for item in items]
+        if camps is None:
+            camps = [self.camp_sentences(item) for item in items]
         out = []
-        for item, target in zip(items, targets):
-            out += [item.answer, *target, *self.camp_sentences(item)]
+        for item, target, camp in zip(items, targets, camps):
+            out += [item.answer, *target, *camp]
         return list(dict.fromkeys(t for t in out if t))
 
     def target_vectors(self, items: list[StanceInput]) -> np.ndarray:
         targets = [self.target_sentences(item) for item in items]
-        texts = self.texts(items, targets)
+        texts = self.texts(items, targets, camps=[[] for _ in items])  # the camp is not the target
         vectors = dict(zip(texts, self.embedder.embed(texts))) if texts else {}
         rows = []
         for item, target in zip(items, targets):
@@ -170,11 +173,12 @@ class StanceFeaturizer:
 
     def features(self, items: list[StanceInput]) -> tuple[np.ndarray, list[list[str]]]:
         targets = [self.target_sentences(item) for item in items]
-        texts = self.texts(items, targets)
+        camps = [self.camp_sentences(item) for item in items]
+        texts = self.texts(items, targets, camps)
         vectors = dict(zip(texts, self.embedder.embed(texts))) if texts else {}
         cues = self.lexicon.cues
         rows = []
-        for item, target in zip(items, targets):
+        for item, target, camp in zip(items, targets, camps):
             answer_vector = _unit(vectors[item.answer]) if item.answer in vectors else None
             target_vector = _unit(_mean([vectors[t] for t in target])) if target else answer_vector
             target_text = " ".join(target) if target else item.answer
@@ -198,7 +202,6 @@ class StanceFeaturizer:
             rival_text = " ".join(_spans_with(item.answer, [f for r in item.rivals for f in r.forms]))
             row["rival_supported"] = min(len(cues["support"].findall(rival_text)), 3) / 3
             row["rival_opposed"] = min(len(cues["oppose"].findall(rival_text)), 3) / 3
-            camp = self.camp_sentences(item)
             camp_vector = _unit(_mean([vectors[t] for t in camp])) if camp else None
             row["has_camp"] = float(bool(camp))
             for label in LABELS:
