@@ -263,6 +263,7 @@ class _Builder:
     def __init__(self) -> None:
         self.registry = Registry()
         self.iso3: dict[str, str] = {}
+        self.institution_names = frozenset(RoleGrammar({}, ROLES_FILE).institutions)
 
     def state_id(self, code, where: str) -> str | None:
         if code in (None, ""):
@@ -281,6 +282,14 @@ class _Builder:
     def add(self, actor: Actor) -> None:
         if actor.id in self.registry.actors:
             raise RegistryError(f"{actor.source}: actor id {actor.id!r} is defined twice")
+        twin = self.registry.actors.get(f"{actor.state}_{actor.institution}") if actor.institution else None
+        if twin is not None and twin.generated and not actor.generated:
+            # a written entry that is a state's institution ("the State Department") takes the
+            # generated actor's place, so the body has one id whichever way a text names it; the
+            # generated id stays an alias of it
+            del self.registry.actors[twin.id]
+            actor = replace(actor, ids=(*actor.ids, twin.id))
+            self.registry.forget_derived()
         self.registry.actors[actor.id] = actor
         for other in actor.ids:
             self.registry.id_aliases.setdefault(other, actor.id)
@@ -330,11 +339,18 @@ class _Builder:
         surname = entry.get("surname")
         if surname:
             aliases.append(surname)
+        state = self.state_id(entry.get("country"), where)
+        institution = entry.get("institution")
+        if institution is not None and (institution not in self.institution_names or state is None
+                                        or kind not in ("organization", "group")):
+            raise RegistryError(f"{where}: `institution` is one of {', '.join(sorted(self.institution_names))}, "
+                                f"for a body of the state its `country` gives; got {institution!r}")
         return Actor(
             id=actor_id, name=name, kind=kind,
             aliases=tuple(dict.fromkeys(aliases)),
             roles=_strings(entry.get("roles"), where),
-            state=self.state_id(entry.get("country"), where),
+            state=state,
+            institution=institution,
             offices=self.offices(entry.get("offices"), where),
             members=tuple(self.state_id(m, where) or m for m in _strings(entry.get("members"), where)),
             parent=entry.get("parent"),
@@ -368,7 +384,7 @@ class _Builder:
                 roles=tuple(dict.fromkeys(known.roles + mine.roles)),
                 state=mine.state or known.state,
                 offices=known.offices + mine.offices,
-                ids=tuple(dict.fromkeys((*known.ids, known.id, *mine.ids) if known.id != actor_id else known.ids)),
+                ids=tuple(i for i in dict.fromkeys((*known.ids, known.id, *mine.ids)) if i != actor_id),
                 generated=False,
                 source=f"{known.source} + {path.name}",
             )
@@ -414,6 +430,8 @@ class _Builder:
         """("afghanistan", "government") for an entry named "Government of Afghanistan"."""
         if mine.kind not in ("organization", "group"):
             return None
+        if mine.institution and mine.state:
+            return mine.state, mine.institution
         grammar = self.registry.grammar
         for text in (mine.name, *mine.aliases, *mine.roles):
             descriptor = grammar.parse_name(text)

@@ -515,8 +515,8 @@ def _date_option(name: str):
 
 
 def _check_actors(corpus, actors: tuple[str, ...]) -> dict[str, str]:
-    """Every actor id known to the corpus and referred to by it, with its name; otherwise the
-    closest ids, and a failure."""
+    """Every actor id known to the corpus and referred to by it (an older id as the one it now
+    goes by), with its name; otherwise the closest ids, and a failure."""
     from corpus import queries
 
     from .actor_search import did_you_mean
@@ -525,7 +525,10 @@ def _check_actors(corpus, actors: tuple[str, ...]) -> dict[str, str]:
     if not known:
         raise click.ClickException(f"{corpus.path} has no analysis yet: run `communique analyze` first")
     by_id = {actor["id"]: actor for actor in known}
+    checked = {}
     for actor in actors:
+        if actor not in by_id:
+            actor = _renamed(actor, by_id)
         if actor not in by_id:
             hint = did_you_mean(known, actor)
             raise click.ClickException(
@@ -536,7 +539,20 @@ def _check_actors(corpus, actors: tuple[str, ...]) -> dict[str, str]:
             raise click.ClickException(
                 f"no turn of {corpus.path} refers to {actor} ({by_id[actor]['name']}): nothing to export; "
                 f"to export the answers that use words, try export quotes --query {shlex.quote(actor.replace('_', ' '))}")
-    return {actor: by_id[actor]["name"] for actor in actors}
+        checked[actor] = by_id[actor]["name"]
+    return checked
+
+
+def _renamed(actor: str, by_id: dict) -> str:
+    """The id an older one now goes by ("united_states_foreign_ministry" became
+    "state_department" when the registry learnt they are one body), so saved commands keep working."""
+    from analysis.registry import load_registry
+
+    current = load_registry().id_aliases.get(actor)
+    if current in by_id:
+        click.echo(f"{actor} is now {current}", err=True)
+        return current
+    return actor
 
 
 def _language_option(command):
@@ -595,14 +611,14 @@ def export_trends(obj, actors, ministries, since, until, by, fmt, output, plot, 
         chosen = _sources(corpus, ministries, language)
         languages = _source_languages(corpus)
         rows = []
-        for actor in actors:
+        for actor in names:
             records = actor_answer_records(corpus, actor, list(chosen), since, until)
             titles = titles_of(corpus, [r["answer_id"] for r in records], actor)
             # one series per ministry and language: the Chinese originals beside the English
             rows += [{**row, "language": languages.get(row["source"])}
                      for row in trend_table(trend_rows(records, actor, by, chosen, first, last, titles))]
         meta = provenance(command_line(), corpus_provenance(corpus), {
-            "actors": list(actors), "ministries": list(chosen), "since": since, "until": until, "by": by,
+            "actors": list(names), "ministries": list(chosen), "since": since, "until": until, "by": by,
             "language": language,
         })
         meta["columns"] = column_notes(rows[0] if rows else ())
@@ -662,7 +678,7 @@ def export_quotes(obj, actor, text, cls, ministries, since, until, fmt, output, 
     since, until = first and first.isoformat(), last and last.isoformat()
     with _open_corpus(obj["db_path"], existing=True) as corpus:
         if actor:
-            _check_actors(corpus, (actor,))
+            [actor] = _check_actors(corpus, (actor,))
         chosen = _sources(corpus, ministries, language)
         records = queries.quote_records(corpus.db.conn, fts=fts, actor=actor, sources=list(chosen),
                                         since=since, until=until, fts_table=fts_table)
@@ -724,7 +740,7 @@ def export_compare(obj, actor, since, until, event_id, fmt, output) -> None:
                 raise click.ClickException(f"unknown event {event_id!r} in {corpus.path}: "
                                            "the events table (or the /-/events page) lists them")
             actor = actor or event["actors"][0]
-        _check_actors(corpus, (actor,))
+        [actor] = _check_actors(corpus, (actor,))
         data = comparison(conn, actor, since, until, event_id)
         if not data["columns"]:
             days = f" between {since or 'the first day'} and {until or 'the last'}" if since or until else ""

@@ -18,7 +18,8 @@ from corpus.analysis_store import store_actors, store_analysis
 FETCHED = dt.datetime(2020, 7, 4, tzinfo=dt.timezone.utc)
 
 
-def answer(corpus, source, native_id, date, question, text, in_question, in_answer, forms, title, stance):
+def answer(corpus, source, native_id, date, question, text, in_question, in_answer, forms, title, stance,
+           actor="maduro"):
     doc_id = corpus.store_document(Document(
         source=source, url=f"https://{source}.example/{native_id}", native_id=native_id, html=b"<html/>",
         fetched_at=FETCHED, language="en", date=dt.date.fromisoformat(date), spokesperson="Spokesperson",
@@ -28,16 +29,16 @@ def answer(corpus, source, native_id, date, question, text, in_question, in_answ
     references = []
     if in_answer != "absent":
         references.append({
-            "actor_id": "maduro", "class": in_answer, "title": title, "method": "lexical", "score": None,
+            "actor_id": actor, "class": in_answer, "title": title, "method": "lexical", "score": None,
             "forms": [{"form": f, "start": text.index(f), "end": text.index(f) + len(f), "class": in_answer,
                        "title": title} for f in forms],
         })
     avoidance = []
     if in_question != "absent":
-        avoidance.append({"actor_id": "maduro", "question_id": q["id"], "in_question": in_question,
+        avoidance.append({"actor_id": actor, "question_id": q["id"], "in_question": in_question,
                           "in_answer": in_answer, "avoided": in_question == "named" and in_answer != "named"})
     label = "support" if stance > 0.3 else "oppose" if stance < -0.3 else "neutral"
-    stances = [{"actor_id": "maduro", "label": label, "score": stance, "confidence": 0.7, "p_support": 0.5,
+    stances = [{"actor_id": actor, "label": label, "score": stance, "confidence": 0.7, "p_support": 0.5,
                 "p_oppose": 0.2, "p_neutral": 0.3, "evidence": [text], "embedding_model": "test-model",
                 "method": "hand"}]
     store_analysis(corpus, [{"segment_id": a["id"], "input_sha256": "x", "references": references,
@@ -204,6 +205,24 @@ def test_unknown_actor_and_ministry_are_named(corpus_path, tmp_path):
     result = runner.invoke(main, ["--db", str(corpus_path), "export", "trends", "--actor", "maduro",
                                   "--ministry", "Atlantis MFA", "--output", str(tmp_path / "x.csv")])
     assert result.exit_code != 0 and "unknown ministry 'Atlantis MFA'" in result.output
+
+
+def test_an_older_id_finds_the_actor_it_now_is(tmp_path):
+    # the generated US foreign ministry became the State Department (analysis/data/organizations.yaml)
+    path = tmp_path / "renamed.db"
+    with Corpus(path) as corpus:
+        corpus.register_source(Source("fmprc", "China MFA", "CN", "en"))
+        store_actors(corpus, [{"id": "state_department", "name": "United States Department of State",
+                               "kind": "organization", "aliases": "State Department", "roles": "", "fingerprint": "x"}])
+        answer(corpus, "fmprc", "a1", "2019-01-10", "Any comment?", "We urge the State Department to stop.",
+               "absent", "named", ["State Department"], None, -0.6, actor="state_department")
+    output = tmp_path / "q.csv"
+    result = CliRunner().invoke(main, ["--db", str(path), "export", "quotes", "--actor", "united_states_foreign_ministry",
+                                       "--format", "csv", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "united_states_foreign_ministry is now state_department" in result.output
+    with output.open(newline="") as handle:
+        assert [r["actor"] for r in csv.DictReader(handle)] == ["state_department"]
 
 
 def fail(corpus_path, tmp_path, *args):

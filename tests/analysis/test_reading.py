@@ -75,7 +75,7 @@ def test_a_reported_commentator_is_not_one_of_all_parties(registry, reader):
         ("This is about China-US trade talks.", "united_states", "named"),
         ("Washington should stop.", "united_states", "named"),
         ("We support the Hong Kong SAR government and the Hong Kong police.", "hong_kong_police", "role"),
-        ("The Myanmar military must release the detainees.", "myanmar_military", "role"),
+        ("The Myanmar military must release the detainees.", "tatmadaw", "role"),
         ("We call on the Belarusian authorities to free the protesters.", "belarus_government", "role"),
         ("Peaceful protesters were beaten in Minsk.", "belarus_opposition", "role"),
     ],
@@ -188,13 +188,13 @@ def test_asking_the_foreign_ministry_is_not_naming_its_spokesperson(reader):
     reading = reader.read(Turn("China firmly opposes the US sanctions.", question, "2019-09-26", "china",
                                context=("geng_shuang",)))
     assert "geng_shuang" not in reading.question
-    assert reading.question_class("china_foreign_ministry") == "role"
+    assert reading.question_class("china_mfa") == "role"
     # `analyze` reads a question as a turn of its own, in the context of its briefing's title
     question = ("There are reports about the Chinese spouses of stranded foreign nationals in Wuhan. The foreign "
                 "ministry said that they were allowed to leave Wuhan. I'd like to confirm that.")
     reading = reader.read(Turn(question, None, "2020-02-03", "china", context=("geng_shuang",)))
     assert "geng_shuang" not in reading.answer
-    assert reading.answer_class("china_foreign_ministry") == "role"
+    assert reading.answer_class("china_mfa") == "role"
 
 
 def test_the_spokesperson_of_a_briefing_is_its_voice_not_one_of_the_two_sides(reader):
@@ -208,7 +208,7 @@ def test_the_spokesperson_of_a_briefing_is_its_voice_not_one_of_the_two_sides(re
     assert "geng_shuang" in context
     reading = reader.read(Turn(question, None, "2019-11-07", "china", context=context))
     assert "geng_shuang" not in reading.answer
-    assert "china_foreign_ministry" not in reading.answer
+    assert "china_mfa" not in reading.answer
 
 
 def test_the_rule_of_law_is_no_ones_surname(reader):

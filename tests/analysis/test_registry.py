@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from analysis.countries import STATES_FILE
+from analysis.reading import Turn
 from analysis.registry import DATA, RegistryError, load_registry
 from tests.conftest import TESTS
 
@@ -65,6 +66,24 @@ def test_every_state_has_its_institutions(registry):
     assert registry.institutions[("hong_kong", "police")].name == "Police of Hong Kong"
 
 
+def test_a_named_body_that_is_a_states_institution_is_one_actor(registry, reader):
+    # The State Department is the US foreign ministry: one id whether a text names it or
+    # composes it, and the generated id still finds it (exports made before keep working)
+    department = registry.institutions[("united_states", "foreign_ministry")]
+    assert department.id == "state_department" and not department.generated
+    assert registry.canonical("united_states_foreign_ministry") == "state_department"
+    assert registry.institutions[("myanmar", "military")].id == "tatmadaw"
+    assert registry.institutions[("hong_kong", "government")].id == "hksar_government"
+    named = reader.read(Turn("The US State Department said so.", date="2020-01-01")).answer_reference("state_department")
+    composed = reader.read(Turn("We noted the American foreign ministry's remarks.", date="2020-01-01"))
+    assert (named.cls, [f.text for f in named.forms]) == ("named", ["US State Department"])
+    assert composed.answer_class("state_department") == "role"
+    # a part of an institution, or a rival to it, keeps its own id
+    assert registry.institutions[("united_states", "legislature")].id == "us_congress"
+    assert registry["us_senate"].institution is None
+    assert registry.institutions[("libya", "military")].id == "libya_military"
+
+
 def test_a_speaker_is_found_by_any_country_code(registry):
     assert registry.speaker("CN") == "china"
     assert registry.speaker("RUS") == "russia"
@@ -105,6 +124,9 @@ def test_a_user_entry_is_merged_into_the_known_actor_and_takes_the_users_id(tmp_
         ("actors:\n  x: {name: X, country: ATL}\n", "unknown state 'ATL'"),
         ("actors:\n  x: {name: X, offices: [{office: head_of_state, from: 2020-01-01, until: 2019-01-01}]}\n",
          "ends \\(2019-01-01\\) before it starts"),
+        ("actors:\n  x: {name: X, kind: organization, country: FRA, institution: navy}\n",
+         "`institution` is one of .* got 'navy'"),
+        ("actors:\n  x: {name: X, kind: organization, institution: military}\n", "got 'military'"),
     ],
 )
 def test_bad_actor_files_are_refused_with_the_file_and_actor(tmp_path, content, message):
