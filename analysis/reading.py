@@ -104,6 +104,8 @@ _ACCREDITED_TO = re.compile(r"\s+(?:to|in|at)\s+(?:the\s+)?", re.I)
 _ACCREDITED_ELSEWHERE = re.compile(r"\s+(?:to|in|at)\s+(?:the\s+)?[A-Z]")
 _PAST_HOLDER = re.compile(r"\b(?:former|then|ex|late)(?:\s+|-)$|\b(?:former|then)\s", re.I)
 _THE_COUNTRYS = re.compile(r"(?:the|that|this)\s+country(?:'|’)s\s", re.I)
+# "I'd refer you to the military": a spokesperson sends the journalist to a body of its own state
+_REFERRED_TO = re.compile(r"\brefer\s+(?:you\s+|your\s+questions?\s+|the\s+questions?\s+|it\s+|this\s+|that\s+)?to\s+$", re.I)
 
 
 class Reader:
@@ -204,9 +206,11 @@ class Reader:
             if determiner in ("his", "her", "your"):
                 return  # a person's or the journalist's own: nothing the context settles
             own_ministry = determiner == "the" and all(t.name == "foreign_ministry" for t in descriptor.targets)
-            if determiner == "our" or (own_ministry and turn.speaker_state):
-                # "our government"; and "the Foreign Ministry" is the speaking one, asked ("Does the
-                # Foreign Ministry have any comment?") or speaking of itself
+            referred = determiner == "the" and _REFERRED_TO.search(text[max(0, descriptor.start - 40) : descriptor.start])
+            if determiner == "our" or ((own_ministry or referred) and turn.speaker_state):
+                # "our government"; "the Foreign Ministry" is the speaking one, asked ("Does the
+                # Foreign Ministry have any comment?") or speaking of itself; and the body a
+                # spokesperson refers questions to is its own state's
                 state = turn.speaker_state
             else:
                 # A bare head refers within the text's topic: the nearest state named before

@@ -197,6 +197,22 @@ def test_asking_the_foreign_ministry_is_not_naming_its_spokesperson(reader):
     assert reading.answer_class("china_mfa") == "role"
 
 
+def test_the_body_a_spokesperson_refers_questions_to_is_its_own(reader):
+    # China MFA, 19 August 2019 (labelled): asked about Japan's frigates, Beijing refers the
+    # journalist to its own military, not to Japan's Self-Defense Forces
+    question = ("Chinese fighter jets reportedly conducted a simulated attack training in the East China Sea in May, "
+                "targeting Japanese Self-Defense Forces' frigates. Japan said such action is very dangerous. Can you "
+                "confirm that action? What's your comment?")
+    reading = reader.read(Turn("I'm not aware of what you said and I'd like to refer you to the military.", question,
+                               "2019-08-19", "china"))
+    assert reading.answer_class("pla") == "role"
+    assert "jsdf" not in reading.answer
+    # elsewhere a bare "the military" is still the one the text is about
+    reading = reader.read(Turn("The military must release the detainees.", "What about the Myanmar military?",
+                               "2021-02-02", "united_states"))
+    assert reading.answer_class("tatmadaw") == "role"
+
+
 def test_the_spokesperson_of_a_briefing_is_its_voice_not_one_of_the_two_sides(reader):
     # 7 November 2019: the title puts Geng Shuang in the question's context; "the two sides" are
     # Yemen's government and the Southern Transitional Council, not the spokesperson
