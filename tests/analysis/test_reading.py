@@ -93,6 +93,20 @@ def test_an_office_is_its_holder_on_the_day(reader):
     assert reader.read(Turn(text)).answer_class("pompeo") == "absent"
 
 
+def test_the_opposition_leader_is_the_one_who_led_it_that_day(reader):
+    # China MFA, 1 February 2019 (labelled): the question's "opposition leader" is Guaidó, and
+    # the answer's "all parties" then veils him as one of them
+    question = ("You just said that China is maintaining close contact with all parties. Are we to understand from "
+                "that you have been in touch with the opposition leader in Venezuela?")
+    answer = "As I just said, China maintains close communication with all parties through various means on the Venezuelan situation."
+    reading = reader.read(Turn(answer, question, "2019-02-01", "china"))
+    assert reading.question_class("guaido") == "role"
+    assert reading.answer_class("guaido") == "oblique"
+    # before he led it, and after, the same words are someone else's
+    assert reader.read(Turn(question, None, "2018-06-01", "china")).answer_class("guaido") == "absent"
+    assert reader.read(Turn(question, None, "2024-02-01", "china")).answer_class("maria_corina_machado") == "role"
+
+
 # Sentences of the demo corpus: a state has many ambassadors in office on a day, and
 # "the Chinese ambassador" is the one accredited where the text says
 @pytest.mark.parametrize(("text", "day", "them"), [
