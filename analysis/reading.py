@@ -182,7 +182,15 @@ class Reader:
         descriptors = self.roles.descriptors(text)
         named_at = sorted((f.start, a) for a, forms in names.items() for f in forms)
         text_states = [(start, a) for start, a in named_at if self.registry.actors[a].kind == "state"]
+        # a head inside a body's or a person's name describes that one ("the US Senate" is the
+        # Senate, not the whole Congress), and the name already says so
+        name_spans = [(f.start, f.end) for a, forms in names.items() if self.registry.actors[a].kind != "state" for f in forms]
         for descriptor in descriptors:
+            at = fold(descriptor.text).lower().rfind(descriptor.head)
+            head_start, head_end = (descriptor.start + at, descriptor.start + at + len(descriptor.head)) if at >= 0 else (
+                descriptor.start, descriptor.end)
+            if any(start <= head_start and head_end <= end for start, end in name_spans):
+                continue
             self._resolve(descriptor, turn, here, related, found, text_states, question_states, text, named_at)
         for listed in self.matcher.listed_roles(text):
             # a bare head ("the government") a scholar listed needs its actor in context; other

@@ -29,6 +29,8 @@ _OF_COMPLEMENT = re.compile(r"\s+(?:of\s|(?:in|from)\s+(?:the\s+)?[A-Z])")
 # head inside a longer proper name (an acronym's possessive is the body's own: "the MFA's
 # Department of Arms Control")
 _PART_OF_A_NAME = re.compile(r"(?:(?:'|’)s)?\s+[A-Z]")
+# a capitalised word just before a capitalised head: "Civil Aviation Administration of China"
+_NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b(?!The\b)[A-Z][\w'-]*\s+$")
 
 ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
 
@@ -63,6 +65,7 @@ class Institution:
     display: str
     not_leaders: tuple[str, ...] = ()  # heads that speak for the state, not for its leader
     unarticled: tuple[str, ...] = ()  # heads that describe people without an article
+    staff: tuple[str, ...] = ()  # its offices other than its leaders' ("the spokesperson of the State Department")
 
 
 class RoleGrammar:
@@ -72,7 +75,8 @@ class RoleGrammar:
         data = load_yaml(Path(path).read_text(encoding="utf-8"))
         self.institutions = {
             name: Institution(name, tuple(spec["heads"]), tuple(spec.get("leaders") or ()), spec["name"],
-                              tuple(spec.get("not_leaders") or ()), tuple(spec.get("unarticled") or ()))
+                              tuple(spec.get("not_leaders") or ()), tuple(spec.get("unarticled") or ()),
+                              tuple(spec.get("staff") or ()))
             for name, spec in data["institutions"].items()
         }
         self.offices = {name: tuple(heads) for name, heads in data["offices"].items()}
@@ -112,7 +116,10 @@ class RoleGrammar:
         )
         head_first = (
             rf"(?:(?i:the)\s+)?(?P<head2>(?i:{self._heads}))(?:\s+(?i:and)\s+(?P<also2>(?i:{self._heads})))?"
-            rf"\s+(?i:of|in|from)\s+(?:(?i:the)\s+)?(?P<state2>{self._states})"
+            # "the spokesperson of China's Commerce Ministry" is the ministry's, not China's; a head
+            # after the state ("the leader of the Venezuelan opposition") is settled in `descriptors`
+            rf"\s+(?i:of|in|from)\s+(?:(?i:the)\s+)?(?P<state2>{self._states})(?!['’])"
+            rf"(?:(?=\s+(?P<after2>(?i:{self._heads}))(?![\w-])))?"
         )
         return re.compile(rf"(?<![\w-])(?:{head_first}|{state_first})(?![\w-])")
 
@@ -135,7 +142,14 @@ class RoleGrammar:
         folded = fold(text)
         found: list[Descriptor] = []
         taken: list[tuple[int, int]] = []
+        settled_to = 0
         for match in self.composed_pattern.finditer(folded):
+            if match.start() < settled_to:
+                continue
+            match = self._settled(match, folded)
+            if match is None:
+                continue
+            settled_to = match.end()
             head = match.group("head1") or match.group("head2")
             state_form = match.group("state1") or match.group("state2")
             state = self.state_forms[state_form]
@@ -160,6 +174,30 @@ class RoleGrammar:
                     found.append(Descriptor(text[start:end], start, end, word.lower(), self.targets(word), None,
                                             determiner=determiner))
         return sorted(found, key=lambda d: d.start)
+
+    def _settled(self, match: re.Match, folded: str) -> re.Match | None:
+        """A composed match as the text means it. "The Civil Aviation Administration of China", "the
+        Chinese State Councilor": a capitalised institution head inside a longer proper name is no
+        institution. "The spokesperson of the US State Department" is the ministry's spokesperson,
+        but "the leader of the Venezuelan opposition" leads the opposition, not Venezuela: a head
+        before "of the <state> <institution>" composes only when the institution has that office;
+        otherwise the state composes with the institution after it."""
+        head = match.group("head1") or match.group("head2")
+        institution_heads = [t for t in self.targets(head) if t.kind == "institution"]
+        if head.istitle() and institution_heads:
+            if match.group("head1") and _PART_OF_A_NAME.match(folded, match.end("head1")):
+                return None
+            if match.group("head2") and _NAME_BEFORE.search(folded, 0, match.start()):
+                return None
+        after = match.group("after2")
+        if after and not match.group("also2"):
+            offices = {t.name for t in self.targets(head) if t.kind == "office"}
+            staffed = {o for t in self.targets(after) if t.kind == "institution"
+                       for o in (*self.institutions[t.name].leaders, *self.institutions[t.name].staff)}
+            if not offices & staffed:
+                inner = self.composed_pattern.match(folded, match.start("state2"))
+                return self._settled(inner, folded) if inner is not None and inner.group("state1") else None
+        return match
 
     @cached_property
     def state_pattern(self) -> re.Pattern:

@@ -178,6 +178,31 @@ def test_a_head_with_an_of_is_not_the_nearest_states(reader, text, speaker, not_
     assert not not_them & set(reading.answer)
 
 
+# A head "of" a state belongs to what the state's word goes on to name (the demo corpus, July
+# 2018; a labelled China MFA question, 24 January 2019); a head inside a body's name is that body
+@pytest.mark.parametrize(("text", "day", "not_them"), [
+    ("The Spokesperson of China's Commerce Ministry has given official responses to relevant issues on China-US "
+     "trade talks.", "2018-07-23", {"lu_kang", "hua_chunying", "geng_shuang"}),
+    ("US President Donald Trump in a statement said that the US recognizes the leader of the Venezuelan opposition "
+     "Juan Guaido as the interim president.", "2019-01-24", {"maduro"}),
+    ("The US Senate passed the bill unanimously.", "2019-11-20", {"us_congress"}),
+    ("New Zealand's Foreign Minister met with Chinese State Councilor and Foreign Minister Wang Yi this morning.",
+     "2019-05-01", {"china_government"}),
+    ("The Civil Aviation Administration of China has made clear China's position on this issue.", "2018-05-25",
+     {"china_government"}),
+    ("The Beijing State Security Bureau has taken compulsory measures on him.", "2019-01-10", {"china_government"}),
+])
+def test_a_head_belongs_to_what_the_states_word_names(reader, text, day, not_them):
+    reading = reader.read(Turn(text, None, day, "china"))
+    assert not not_them & set(reading.answer)
+
+
+def test_the_spokesperson_of_a_states_foreign_ministry_is_its_spokesperson(reader):
+    # the demo corpus, 27 April 2020: the ministry has the office, so the head before it composes
+    text = "The Spokesperson of the US Department of State said in a statement on April 25 that the US is disappointed."
+    assert reader.read(Turn(text, None, "2020-04-27", "china")).answer_class("ortagus") == "role"
+
+
 def test_a_state_in_its_official_name_composes_and_is_no_people(reader):
     # the demo corpus, on Taiwan: the long official name composes a descriptor; "the People" of
     # "the People's Republic" describes no one
