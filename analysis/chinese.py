@@ -208,6 +208,11 @@ class ChineseRoleGrammar:
         for office, heads in data["offices"].items():
             for head in heads:
                 self.head_targets.setdefault(head, []).append(Target("office", office))
+        self.state_heads = {
+            registry.codes.get(code, code): {head: (Target("institution", name),) for head, name in heads.items()}
+            for code, heads in (data.get("state_heads") or {}).items()
+        }
+        self.titles_in_english = {head: tuple(words) for head, words in (data.get("title_words") or {}).items()}
         self.short_heads = tuple(data.get("short_heads") or ())
         self.modifiers = tuple(data.get("modifiers") or ())
         self.names = names
@@ -237,7 +242,8 @@ class ChineseRoleGrammar:
             state_form = match.group("state") or match.group("short")
             state = self.state_forms.get(state_form) or self.names.short.get(state_form)
             start, end = match.span()
-            found.append(Descriptor(text[start:end], start, end, head, self.targets(head), state, state_form))
+            targets = self.state_heads.get(state, {}).get(head) or self.targets(head)
+            found.append(Descriptor(text[start:end], start, end, head, targets, state, state_form))
             taken.append((start, end))
         for match in self.generic_pattern.finditer(text):
             start, end = match.span()
@@ -246,6 +252,10 @@ class ChineseRoleGrammar:
             head = match.group("head")
             found.append(Descriptor(text[start:end], start, end, head, self.targets(head), None))
         return sorted(found, key=lambda d: d.start)
+
+    def title_words(self, head: str) -> tuple[str, ...]:
+        """The English title words of a head (总统: President), to match the registry's titles."""
+        return self.titles_in_english.get(head, ())
 
     def leads(self, head: str, institution: str) -> bool:
         return head not in self.not_leaders.get(institution, set())

@@ -104,6 +104,7 @@ _ACCREDITED_TO = re.compile(r"\s+(?:to|in|at)\s+(?:the\s+)?", re.I)
 _ACCREDITED_ELSEWHERE = re.compile(r"\s+(?:to|in|at)\s+(?:the\s+)?[A-Z]")
 _PAST_HOLDER = re.compile(r"\b(?:former|then|ex|late)(?:\s+|-)$|\b(?:former|then)\s", re.I)
 _THE_COUNTRYS = re.compile(r"(?:the|that|this)\s+country(?:'|’)s\s", re.I)
+_EXECUTIVE = ("head_of_state", "head_of_government")
 # "I'd refer you to the military": a spokesperson sends the journalist to a body of its own state
 _REFERRED_TO = re.compile(r"\brefer\s+(?:you\s+|your\s+questions?\s+|the\s+questions?\s+|it\s+|this\s+|that\s+)?to\s+$", re.I)
 
@@ -269,6 +270,12 @@ class Reader:
                 if _PAST_HOLDER.search(just_before) or _PAST_HOLDER.search(descriptor.text):
                     continue  # "former US ambassador to China J. Stapleton Roy": not whoever holds it now
                 holders = self._holders(state, target.name, turn.date, context, related)
+                titled = self._titled(state, descriptor.head, turn.date) if target.name in _EXECUTIVE else []
+                if titled:
+                    first = next(t.name for t in descriptor.targets if t.kind == "office" and t.name in _EXECUTIVE)
+                    if target.name != first:
+                        continue  # the titled holders are found once, whichever office they hold
+                    holders = titled
                 if not holders and descriptor.state is None and turn.speaker_state:
                     # "the president" in a ministry's own statement: its own state's
                     holders = self.registry.holders(turn.speaker_state, target.name, turn.date)
@@ -315,6 +322,17 @@ class Reader:
             if chosen:
                 return chosen
         return []
+
+    def _titled(self, state: str | None, head: str, day: str | None) -> list[Actor]:
+        """The state's head of state or of government whose title that day is the head's word:
+        Iran's "president" heads its government, its "leader" is the head of state; where no
+        title says ("the Chinese leader"), the office decides."""
+        if state is None or not day:
+            return []
+        word = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in self.roles.title_words(head)), re.I)
+        return list(dict.fromkeys(
+            actor for office in _EXECUTIVE for actor, held in self.registry.office_holders.get((state, office), [])
+            if held.held_on(day) and held.title and word.search(held.title)))
 
     def _holders(self, state: str | None, office: str, day: str | None, context: set[str], related: set[str]) -> list[Actor]:
         if state is not None:

@@ -137,6 +137,10 @@ class RoleGrammar:
     def targets(self, head: str) -> tuple[Target, ...]:
         return tuple(self.head_targets.get(" ".join(head.lower().split()), ()))
 
+    def title_words(self, head: str) -> tuple[str, ...]:
+        """The words of an office-holder's title that this head means ("president")."""
+        return (" ".join(head.split()),)
+
     def descriptors(self, text: str) -> list[Descriptor]:
         """Composed descriptors, then bare heads outside them, in text order."""
         folded = fold(text)

@@ -80,6 +80,20 @@ def test_composed_descriptors_resolve_to_institutions_and_office_holders(reader)
     assert [f.text for f in reading.answer["pompeo"].forms] == ["美国务卿"]
 
 
+def test_a_title_and_a_head_mean_what_they_mean_for_that_state(reader):
+    # the demo corpus (Chinese originals): Iran's 总统 is Rouhani, who heads its government,
+    # not the Supreme Leader; China's 国务院 is the State Council, its central government,
+    # where the US one is the State Department
+    question = "据报道，伊朗总统鲁哈尼4日在内阁会议上谈及新冠肺炎疫情时称，有些国家说想帮助伊朗人民。中方对此有何评论？"
+    reading = reader.read(Turn("我们注意到有关报道。", question=question, date="2020-03-05", speaker_state="china"))
+    assert reading.question_class("rouhani") == "named" and "khamenei" not in reading.question
+    text = "去年底，中国国务院办公厅印发通知，要求有序停止商业性加工销售象牙及制品活动。"
+    reading = reader.read(Turn(text, date="2017-01-03", speaker_state="china"))
+    assert reading.answer_class("china_government") == "role" and "china_mfa" not in reading.answer
+    reading = reader.read(Turn("伊朗总统将出席会议。", date="2020-03-05", speaker_state="china"))
+    assert reading.answer_class("rouhani") == "role" and "khamenei" not in reading.answer
+
+
 def test_every_actor_of_the_chinese_names_file_is_in_the_registry(registry, reader):
     data = yaml.safe_load(NAMES_FILE.read_text(encoding="utf-8"))
     ids = [str(i) for section in data.values() for i in section]

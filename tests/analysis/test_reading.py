@@ -84,6 +84,16 @@ def test_names_demonyms_and_composed_roles(registry, reader, text, actor, expect
     assert reader.read(Turn(text, date="2020-09-01")).answer_class(actor) == expected
 
 
+@pytest.mark.parametrize(("text", "them", "not_them"), [
+    ("The Iranian President will visit Japan.", "rouhani", "khamenei"),  # Iran's president heads its government
+    ("The Iranian leader rejected talks.", "khamenei", "rouhani"),
+    ("The DPRK leader met the US President.", "kim_jong_un", "pak_pong_ju"),  # the Supreme Leader, not the premier
+])
+def test_a_title_is_the_office_that_bears_it(reader, text, them, not_them):
+    reading = reader.read(Turn(text, None, "2018-06-12", "china"))
+    assert reading.answer_class(them) == "role" and not_them not in reading.answer
+
+
 def test_an_office_is_its_holder_on_the_day(reader):
     text = "The US Secretary of State visited Beijing."
     assert reader.read(Turn(text, date="2019-05-01")).answer_class("pompeo") == "role"
