@@ -105,6 +105,7 @@ _ACCREDITED_ELSEWHERE = re.compile(r"\s+(?:to|in|at)\s+(?:the\s+)?[A-Z]")
 _PAST_HOLDER = re.compile(r"\b(?:former|then|ex|late)(?:\s+|-)$|\b(?:former|then)\s", re.I)
 _THE_COUNTRYS = re.compile(r"(?:the|that|this)\s+country(?:'|’)s\s", re.I)
 _EXECUTIVE = ("head_of_state", "head_of_government")
+_VOICES = (*_EXECUTIVE, "foreign_minister", "spokesperson")  # the office-holders a ministry speaks for
 # "I'd refer you to the military": a spokesperson sends the journalist to a body of its own state
 _REFERRED_TO = re.compile(r"\brefer\s+(?:you\s+|your\s+questions?\s+|the\s+questions?\s+|it\s+|this\s+|that\s+)?to\s+$", re.I)
 
@@ -494,13 +495,21 @@ class Reader:
         return candidates
 
     def _speaking(self, turn: Turn) -> set[str]:
-        """The ministry that speaks and its spokespeople: the voice of a text, never veiled in it
-        (a briefing's title puts its spokesperson in context, not among "the two sides")."""
-        if not turn.speaker_state:
+        """Who speaks in a ministry's text: its state, government and ministry, its spokespeople and
+        the leaders and minister it speaks for. A ministry does not veil its own side: the
+        question's Xi and Trump are "the two sides" of their call, and only Trump is one the
+        answer leaves unnamed (a briefing's title puts its spokesperson in context too)."""
+        state = turn.speaker_state
+        if not state:
             return set()
-        voices = {p.id for p in self.registry.holders(turn.speaker_state, "spokesperson", turn.date)} if turn.date else set()
-        ministry = self.registry.institutions.get((turn.speaker_state, "foreign_ministry"))
-        return voices | ({ministry.id} if ministry is not None else set())
+        voices = {state}
+        for office in _VOICES if turn.date else ():
+            voices.update(p.id for p in self.registry.holders(state, office, turn.date))
+        for institution in ("government", "foreign_ministry"):
+            body = self.registry.institutions.get((state, institution))
+            if body is not None:
+                voices.add(body.id)
+        return voices
 
     def _topic_state(self, references: dict[str, Reference], speaker: str | None) -> str | None:
         """The state other than the speaker's that most references belong to."""

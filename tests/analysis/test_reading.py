@@ -276,6 +276,17 @@ def test_the_spokesperson_of_a_briefing_is_its_voice_not_one_of_the_two_sides(re
     assert "china_mfa" not in reading.answer
 
 
+def test_a_ministry_does_not_veil_its_own_side(reader):
+    # the demo corpus, 27 November 2018: the question names both presidents; "both sides" veils
+    # Trump, not the leader Beijing speaks for (1,288 such links of China's own side in the demo)
+    question = "Could you just clarify what is the nature of the consensus reached between President Xi Jinping and President Trump?"
+    answer = ("Like I just said in my previous reply, during their telephone conversation on November 1, the two heads of "
+              "state agreed to seek a solution which is acceptable to both sides on the trade issues.")
+    reading = reader.read(Turn(answer, question, "2018-11-27", "china"))
+    assert reading.answer_class("trump") == "oblique"
+    assert not {"xi_jinping", "china", "china_government"} & set(reading.answer)
+
+
 def test_the_rule_of_law_is_no_ones_surname(reader):
     # South Africa, 11 March 2019 (labelled): "all democracies that subscribe to the Rule of Law"
     text = "This is regarded by South Africa as a standard and indeed best practice in all democracies that subscribe to the Rule of Law."
