@@ -265,7 +265,12 @@ CALENDAR_WORDS = _MONTHS | frozenset(calendar.day_name)  # capitalised for a dat
 # another person's name ("Liu He", "Wang Yang") or a sentence's opening ("Yesterday He"); for one
 # written last, the bearer's given names in some spelling ("Rodrigo Roa Duterte", "Nicholas
 # Maduro") or another name ("the Basic Law", "the Rule of Law", "Ueli Maurer")
-_NAMES_BEFORE = re.compile(r"(?<![\w'-])((?:[A-Z][a-z'-]+\s+(?:of\s+(?:the\s+)?)?){1,4})$")
+_NAMES_BEFORE = re.compile(r"(?<![\w'-])((?:[A-Z][a-z'-]+(?:-[A-Z][a-z'-]+)*\s+(?:of\s+(?:the\s+)?)?){1,4})$")
+# a surname after "the" with no noun of its own after it is a word of a title or a thing: "the
+# Law on Safeguarding National Security", "the first man on the Moon 50 years ago" (not "the
+# Trump administration")
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.I)
+_NO_NOUN_AFTER = re.compile(r"\s*(?:[,.;:)!?]|$)|\s+(?:\d|(?:of|on|for|and|or|will|shall|would|is|was|has|to|in|that|which)\b)")
 # a capitalised word right after a surname
 _NAME_AFTER = re.compile(r"\s([A-Z][a-z][\w'-]*)")
 _GERMAN = re.compile(r"\b(?:der|das|des|dem|und|nicht|ist|einer?|eines)\b")
@@ -283,6 +288,10 @@ def _bare_surname_names(folded: str, match: re.Match, written_first: bool, given
     """
     start, end = match.span()
     word = match.group()
+    if re.match(r"-[a-z]", folded[end : end + 2]):
+        return False  # a word of a compound: "Law-enforcement"
+    if _THE_BEFORE.search(folded[max(0, start - 4) : start]) and _NO_NOUN_AFTER.match(folded[end : end + 8]):
+        return False
     # the rest of someone else's name, title or not: "Spokesperson Wang Wenbin" is not Wang Yi, "Chairman
     # Kim Jong Un" not Jim Yong Kim; after a surname written last, the bearer's own later names
     # ("Maduro Moros") and dates ("Pompeo Tuesday") are not

@@ -339,10 +339,23 @@ def test_a_shared_surname_names_the_one_the_context_is_about(reader):
     "Ma Zhaoxu met the envoy.",  # another Ma
     "The vote of May 2019 failed, and in May the talks resumed.",  # a month
     "The Mayor spoke in Mayotte.",  # inside other words
+    # the demo corpus: Nathan Law's surname in the names of laws (36 false names before)
+    "China has established China-Canada Consultations on Judicial and Law-enforcement Cooperation.",
+    "The department reviews the takeover in accordance with the Anti-Monopoly Law.",
+    "As clearly stipulated in the Law, an overseas NGO has a set of provisions and procedures to go through.",
+    "They believe that the Law will ensure long-term prosperity and stability in Hong Kong.",
+    "Astronaut Armstrong became the first man on the Moon 50 years ago.",  # not Moon Jae-in
 ])
 def test_a_surname_that_is_also_a_word_or_another_name_names_no_one(reader, text):
     reading = reader.read(Turn(text, None, "2019-03-01", "china"))
-    assert not {"he_lifeng", "ma_ying_jeou", "theresa_may"} & {a for a, ref in reading.answer.items() if ref.cls == "named"}
+    assert not {"he_lifeng", "ma_ying_jeou", "theresa_may", "nathan_law", "moon_jae_in"} & {
+        a for a, ref in reading.answer.items() if ref.cls == "named"}
+
+
+def test_a_surname_before_its_own_noun_still_names(reader):
+    for text, person in [("We noted the Trump administration's decision.", "trump"),
+                         ("Law said he would leave Hong Kong.", "nathan_law")]:
+        assert reader.read(Turn(text, None, "2020-07-03", "china")).answer_class(person) == "named"
 
 
 # Sentences of the demo corpus (fmprc briefings of 2019-2020; South Africa's reply of 2019-03-11)
