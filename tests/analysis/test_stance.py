@@ -74,7 +74,7 @@ def test_backing_the_government_opposes_its_rival(scorer, reader, registry):
                                    stance_input(registry, turn, reading, "united_states")])
     assert government.label == "support"
     # the US, veiled as "foreign interference" beside a call on "all relevant parties": leaning
-    # to oppose, not support (the model's label is neutral, P(oppose) 0.34, since stance-logreg-5)
+    # to oppose, not support (the model's label is neutral, P(oppose) about a third, since stance-logreg-5)
     assert us.probabilities["oppose"] > 3 * us.probabilities["support"]
 
 
