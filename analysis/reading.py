@@ -328,9 +328,10 @@ class Reader:
         """The state's head of state or of government whose title that day is the head's word:
         Iran's "president" heads its government, its "leader" is the head of state; where no
         title says ("the Chinese leader"), the office decides."""
-        if state is None or not day:
+        words = self.roles.title_words(head)
+        if state is None or not day or not words:
             return []
-        word = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in self.roles.title_words(head)), re.I)
+        word = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in words), re.I)
         return list(dict.fromkeys(
             actor for office in _EXECUTIVE for actor, held in self.registry.office_holders.get((state, office), [])
             if held.held_on(day) and held.title and word.search(held.title)))

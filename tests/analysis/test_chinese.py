@@ -92,6 +92,9 @@ def test_a_title_and_a_head_mean_what_they_mean_for_that_state(reader):
     assert reading.answer_class("china_government") == "role" and "china_mfa" not in reading.answer
     reading = reader.read(Turn("伊朗总统将出席会议。", date="2020-03-05", speaker_state="china"))
     assert reading.answer_class("rouhani") == "role" and "khamenei" not in reading.answer
+    # a head with no title word of its own keeps to its office: 国家元首 is the head of state only
+    reading = reader.read(Turn("伊朗国家元首表示。", date="2020-03-05", speaker_state="china"))
+    assert reading.answer_class("khamenei") == "role" and "rouhani" not in reading.answer
 
 
 def test_every_actor_of_the_chinese_names_file_is_in_the_registry(registry, reader):
