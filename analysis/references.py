@@ -243,12 +243,48 @@ class Matcher:
                 after=self.after_surname[actor_id]
             ):
                 continue
+            if kind in ("organization", "group") and _generic(match.group()) and not self._own_generic_name(
+                folded, start, end, actor_id
+            ):
+                continue
             # Titles qualify people ("interim President Guaido", "the Maduro regime"), not states.
             cls = "role" if (match.group(), actor_id) in self.describing else "named"
             form = Form(text[start:end], start, end, cls, title if kind == "person" else None,
                         category="listed" if cls == "role" else None)
             if form not in found.get(actor_id, []):
                 found.setdefault(actor_id, []).append(form)
+
+
+    def _own_generic_name(self, folded: str, start: int, end: int, actor_id: str) -> bool:
+        """Whether a name made of institution words ("Congress", "National Assembly") is the
+        body's own here, not the end of another's ("the Mobile World Congress", "the 19th CPC
+        National Congress", "the Cambodian National Assembly") nor followed by whose it is ("the
+        Senate of Pakistan"). The body's own state may stand before it ("the Venezuelan National
+        Assembly")."""
+        if _OF_A_NAME.match(folded, end) or _CAPITAL_AFTER.match(folded, end):
+            return False  # "the Senate of Pakistan", "the National Assembly Election"
+        before = _WORD_BEFORE.search(folded, 0, start)
+        if before is None or not before.group(1)[0].isupper():
+            return True
+        if before.group(1) == "The" and not folded[: before.start(1)].strip(" \t") or re.search(
+                r"[.!?:;\n]\s*$", folded[: before.start(1)]):
+            return True  # a sentence's opening article
+        state = self.registry.state_forms.get(before.group(1))
+        return state is not None and state == self.registry.anchor(self.registry.actors[actor_id])
+
+
+# the words of a body's name that could be any body's: a name of these alone is generic
+_GENERIC_WORDS = frozenset("""national assembly congress senate council security state house representatives parliament
+    federal supreme court constituent legislative electoral standing committee central commission military general
+    foreign ministry office department affairs defense defence justice treasury commerce bureau agency service
+    intelligence police army forces armed navy party front union of the and for""".split())
+_WORD_BEFORE = re.compile(r"([\w'-]+)\s+$")
+_OF_A_NAME = re.compile(r"\s+of\s+(?:the\s+)?[A-Z]")
+_CAPITAL_AFTER = re.compile(r"\s+[A-Z][a-z]")
+
+
+def _generic(alias: str) -> bool:
+    return all(word in _GENERIC_WORDS for word in alias.lower().split())
 
 
 def _within_word(folded: str, start: int, end: int) -> bool:

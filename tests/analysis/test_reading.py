@@ -352,6 +352,29 @@ def test_a_surname_that_is_also_a_word_or_another_name_names_no_one(reader, text
         a for a, ref in reading.answer.items() if ref.cls == "named"}
 
 
+# the demo corpus: a body's name made of institution words is the end of another name, or
+# someone else's body, as often as it is the registry's one
+@pytest.mark.parametrize(("text", "not_them"), [
+    ("The Mobile World Congress will be convened next week in Barcelona.", "us_congress"),
+    ("Xi stressed in the report of the 19th CPC National Congress that the CPC serves the people.", "us_congress"),
+    ("We congratulate the ruling party African National Congress on its victory.", "us_congress"),
+    ("The ballots of the election for the Cambodian National Assembly will be cast on July 29.", "ven_national_assembly"),
+    ("Cambodia held its sixth National Assembly Election on July 29.", "ven_national_assembly"),
+    ("Yesterday New York State Senate passed unanimously a resolution.", "us_senate"),
+    ("China appreciates the adoption of the resolution by the Senate of Pakistan.", "us_senate"),
+])
+def test_a_generic_body_name_inside_another_name_is_not_that_body(reader, text, not_them):
+    assert not_them not in reader.read(Turn(text, None, "2019-02-21", "china")).answer
+
+
+def test_a_generic_body_name_standing_alone_is_that_body(reader):
+    for text, body in [("He certified to Congress that Hong Kong does not continue to warrant treatment.", "us_congress"),
+                       ("The Supreme Court reaffirmed that the relevant action of the National Assembly has violated the "
+                        "Constitution.", "ven_national_assembly"),
+                       ("The Venezuelan National Assembly met.", "ven_national_assembly")]:
+        assert reader.read(Turn(text, None, "2019-01-24", "china")).answer_class(body) == "named"
+
+
 def test_a_surname_before_its_own_noun_still_names(reader):
     for text, person in [("We noted the Trump administration's decision.", "trump"),
                          ("Law said he would leave Hong Kong.", "nathan_law")]:
