@@ -119,6 +119,8 @@ class Matcher:
                         self.alias_owners.setdefault(key, []).append(actor.id)
                         if self._describes(actor, alias):
                             self.describing.add((key, actor.id))
+        # names made only of institution words ("Congress"): any body's, so they are checked where they stand
+        self.generic_names = frozenset(key for key in self.alias_owners if _generic(key))
         # Names of places that hold a state's name ("Latin America") match as themselves,
         # leftmost-longest, and name no one.
         from .countries import load_states, not_names
@@ -243,7 +245,7 @@ class Matcher:
                 after=self.after_surname[actor_id]
             ):
                 continue
-            if kind in ("organization", "group") and _generic(match.group()) and not self._own_generic_name(
+            if kind in ("organization", "group") and match.group() in self.generic_names and not self._own_generic_name(
                 folded, start, end, actor_id
             ):
                 continue
@@ -253,7 +255,6 @@ class Matcher:
                         category="listed" if cls == "role" else None)
             if form not in found.get(actor_id, []):
                 found.setdefault(actor_id, []).append(form)
-
 
     def _own_generic_name(self, folded: str, start: int, end: int, actor_id: str) -> bool:
         """Whether a name made of institution words ("Congress", "National Assembly") is the

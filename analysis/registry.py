@@ -263,7 +263,7 @@ class _Builder:
     def __init__(self) -> None:
         self.registry = Registry()
         self.iso3: dict[str, str] = {}
-        self.institution_names = frozenset(RoleGrammar({}, ROLES_FILE).institutions)
+        self.roles = RoleGrammar({}, ROLES_FILE)  # the institutions' vocabulary; state forms come later
 
     def state_id(self, code, where: str) -> str | None:
         if code in (None, ""):
@@ -305,9 +305,8 @@ class _Builder:
                            demonyms=entry.demonyms, capitals=entry.capitals, source="states.yaml"))
 
     def add_institutions(self) -> None:
-        grammar = RoleGrammar({}, ROLES_FILE)
         for state in [a for a in self.registry if a.kind == "state"]:
-            for institution in grammar.institutions.values():
+            for institution in self.roles.institutions.values():
                 actor_id = f"{state.id}_{institution.name}"
                 if actor_id in self.registry.actors:
                     continue
@@ -341,9 +340,9 @@ class _Builder:
             aliases.append(surname)
         state = self.state_id(entry.get("country"), where)
         institution = entry.get("institution")
-        if institution is not None and (institution not in self.institution_names or state is None
+        if institution is not None and (institution not in self.roles.institutions or state is None
                                         or kind not in ("organization", "group")):
-            raise RegistryError(f"{where}: `institution` is one of {', '.join(sorted(self.institution_names))}, "
+            raise RegistryError(f"{where}: `institution` is one of {', '.join(sorted(self.roles.institutions))}, "
                                 f"for a body of the state its `country` gives; got {institution!r}")
         return Actor(
             id=actor_id, name=name, kind=kind,
