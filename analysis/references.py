@@ -267,8 +267,7 @@ class Matcher:
         before = _WORD_BEFORE.search(folded, 0, start)
         if before is None or not before.group(1)[0].isupper():
             return True
-        if before.group(1) == "The" and not folded[: before.start(1)].strip(" \t") or re.search(
-                r"[.!?:;\n]\s*$", folded[: before.start(1)]):
+        if before.group(1) == "The" and _opens_sentence(folded, before.start(1)):
             return True  # a sentence's opening article
         state = self.registry.state_forms.get(before.group(1))
         return state is not None and state == self.registry.anchor(self.registry.actors[actor_id])
@@ -345,8 +344,11 @@ def _bare_surname_names(folded: str, match: re.Match, written_first: bool, given
         len(_GERMAN.findall(folded)) < 3  # German capitalises its nouns: "des israelischen Finanzministers Smotrich"
     ):
         return False  # the end of another name: "Vice Premier Liu He", "Kyung Yup Kim", "the Basic Law"
-    opens_sentence = not folded[:start].strip() or re.search(r"[.!?:;\"\u201c(]\s*$", folded[max(0, start - 4) : start])
-    return not (opens_sentence and (word in _SENTENCE_WORDS or _as_word(word, folded)))
+    return not (_opens_sentence(folded, start) and (word in _SENTENCE_WORDS or _as_word(word, folded)))
+
+
+def _opens_sentence(folded: str, at: int) -> bool:
+    return not folded[:at].strip() or re.search(r"[.!?:;\"\u201c(]\s*$", folded[max(0, at - 4) : at]) is not None
 
 
 def _like_one_of(word: str, names: frozenset[str]) -> bool:

@@ -360,6 +360,7 @@ def test_a_surname_that_is_also_a_word_or_another_name_names_no_one(reader, text
     ("We congratulate the ruling party African National Congress on its victory.", "us_congress"),
     ("The ballots of the election for the Cambodian National Assembly will be cast on July 29.", "ven_national_assembly"),
     ("Cambodia held its sixth National Assembly Election on July 29.", "ven_national_assembly"),
+    ("Cambodia voted on July 29. Cambodian National Assembly members met.", "ven_national_assembly"),  # a sentence's opening
     ("Yesterday New York State Senate passed unanimously a resolution.", "us_senate"),
     ("China appreciates the adoption of the resolution by the Senate of Pakistan.", "us_senate"),
 ])
