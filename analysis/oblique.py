@@ -4,7 +4,8 @@ A candidate phrase is a non-identifying noun phrase of the grammar in
 `analysis/data/oblique.yaml` ("a certain country", "those responsible", "our partners").
 Whether it points at an actor is decided per (phrase, actor) pair among the actors in
 context — the question's, and for statements and unprompted answers those of the same
-text or briefing — by a linker:
+text or briefing; and the sides of a state a phrase names ("all parties in
+Venezuela") — by a linker:
 
 - `RuleLinker`, the baseline: a phrase points at every context actor of a kind its
   category can describe, except that "all parties" does not point at a person the
@@ -113,6 +114,8 @@ class LinkCandidate:
     question_rank: float = 1.0  # 0 for the first actor the question names, 1 for the last
     # the states a phrase itself names ("some in Japan", "all parties in Venezuela"), by its span
     places: dict[tuple[int, int], frozenset[str]] = field(default_factory=dict)
+    described: bool = False  # known by a description ("Western states"), not by a name of its own ("Uyghurs")
+    veiled_as: str | None = None  # the one category that can veil it, when its name is such a phrase
 
 
 _REPORTING = re.compile(
@@ -140,6 +143,7 @@ def is_quoted(question: str, forms: list[Form]) -> bool:
 
 
 _LOCATED = ("parties", "persons", "bodies")
+_COALITIONS = ("partners", "states")
 _SINGULAR = re.compile(r"\b(?:party|side)$", re.I)
 
 
@@ -151,7 +155,11 @@ class RuleLinker:
       and bodies rather than individuals, "the international community" at a coalition only;
     - a person or state the question only reports ("Lavrov said ...", "Moscow wants ...")
       is a commentator, not one of "all parties";
-    - a group or body comes into question only when the text ties it to the context.
+    - a group or body comes into question only when the text ties it to the context;
+    - "our partners" and "some countries" veil a group only when it is a coalition known by a
+      description ("Western states"), never a people or a named movement ("Uyghurs");
+    - the unknown doers of an act, a group named as such ("Perpetrators of the Navalny
+      poisoning"), are veiled only as doers ("those responsible"), not as "all parties".
     """
 
     method = "oblique-rules"
@@ -162,6 +170,12 @@ class RuleLinker:
     def points_at(self, candidate: LinkCandidate, phrase: Form) -> bool:
         kind = candidate.actor.kind
         if kind not in self.grammar.kinds[phrase.category]:
+            return False
+        if candidate.veiled_as and phrase.category != candidate.veiled_as:
+            return False  # "our partners" does not veil "Perpetrators of the Navalny poisoning"
+        # a group that "our partners" or "some countries" veils is a coalition of states, known by a
+        # description ("Western states", "the regime's allies"), never a people or a movement with a name
+        if kind == "group" and phrase.category in _COALITIONS and not candidate.described:
             return False
         place = candidate.places.get((phrase.start, phrase.end))
         if place and phrase.category in _LOCATED and candidate.anchor not in place:

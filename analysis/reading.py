@@ -106,6 +106,13 @@ _PAST_HOLDER = re.compile(r"\b(?:former|then|ex|late)(?:\s+|-)$|\b(?:former|then
 _THE_COUNTRYS = re.compile(r"(?:the|that|this)\s+country(?:'|’)s\s", re.I)
 _EXECUTIVE = ("head_of_state", "head_of_government")
 _VOICES = (*_EXECUTIVE, "foreign_minister", "spokesperson")  # the office-holders a ministry speaks for
+# the sides of a state's own matter, which "all parties in Venezuela" gathers: its government,
+# opposition and armed forces and the people who lead them that day (not every group of the state:
+# its peoples and gangs are no parties, so a movement is one only when the context raises it)
+_SIDES = ("government", "opposition", "military")
+# the unknown doers of an act are veiled only as such ("those responsible"), never as "our partners"
+_ONLY_AS = ("perpetrators",)
+_SIDE_LEADERS = (*_EXECUTIVE, "opposition_leader", "claimant")
 # "I'd refer you to the military": a spokesperson sends the journalist to a body of its own state
 _REFERRED_TO = re.compile(r"\brefer\s+(?:you\s+|your\s+questions?\s+|the\s+questions?\s+|it\s+|this\s+|that\s+)?to\s+$", re.I)
 
@@ -465,7 +472,8 @@ class Reader:
         if not turn.question:
             for a in a_named:
                 sources.setdefault(a, "text")
-        # People are candidates only when the context raised them. A group or body named
+        # People are candidates only when the context raised them, or a phrase names their state
+        # ("all parties in Venezuela": its sides, `_sides`). A group or body named
         # after an actor in context, or after a word of the text ("Parties to the Tigray
         # conflict"), is one too; a state's other bodies are not, or every US agency would
         # be a candidate whenever the US is.
@@ -480,6 +488,10 @@ class Reader:
             named = {self.registry.anchor(self.registry.actors[a]) for a in self.matcher.names(phrase.text)}
             if named - {None}:
                 places[(phrase.start, phrase.end)] = frozenset(named - {None})
+                if phrase.category == "parties":
+                    for state in named - {None, turn.speaker_state}:
+                        for a in self._sides(state, turn.date):
+                            sources.setdefault(a, "related")
         speaking = self._speaking(turn)
         candidates = []
         for actor_id, source in sources.items():
@@ -492,8 +504,27 @@ class Reader:
             candidates.append(LinkCandidate(
                 actor, phrases, turn.question or "", turn.text, q_ref.cls if q_ref else "absent",
                 q_ref.forms if q_ref else [], source, turn.speaker_state, self.registry.anchor(actor), topic,
-                rank.get(actor_id, 1.0), places))
+                rank.get(actor_id, 1.0), places, self.matcher.describes_by_name(actor), self._veiled_as.get(actor_id)))
         return candidates
+
+    @cached_property
+    def _veiled_as(self) -> dict[str, str]:
+        """Groups whose very name is a veiling phrase: "Perpetrators of the Navalny poisoning" (perpetrators)."""
+        out = {}
+        for actor in self.registry:
+            if actor.kind == "group" and not actor.generated and self.matcher.describes_by_name(actor):
+                categories = {f.category for f in self.phrases.phrases(actor.name)} & set(_ONLY_AS)
+                if len(categories) == 1:
+                    out[actor.id] = categories.pop()
+        return out
+
+    def _sides(self, state: str, day: str | None) -> list[str]:
+        """The actors "all parties in <state>" can veil: the state's government, opposition and
+        armed forces, and their leaders on the day."""
+        sides = [body.id for name in _SIDES if (body := self.registry.institutions.get((state, name))) is not None]
+        for office in _SIDE_LEADERS if day else ():
+            sides += [p.id for p in self.registry.holders(state, office, day)]
+        return sides
 
     def _speaking(self, turn: Turn) -> set[str]:
         """Who speaks in a ministry's text: its state, government and ministry, its spokespeople and

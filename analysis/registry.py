@@ -414,7 +414,9 @@ class _Builder:
         """A known actor of the same kind whose name is one of this entry's names, or the reverse."""
         mine_names = {fold(n).lower() for n in (mine.name, *mine.aliases)}
         for actor in self.registry:
-            if actor.kind != mine.kind or actor.generated and mine.kind != "organization":
+            # a group and an organization of one name are one body, filed either way (a user's file
+            # may call the Rapid Support Forces an organization, the shipped registry a group)
+            if _family(actor.kind) != _family(mine.kind) or actor.generated and mine.kind != "organization":
                 continue
             if fold(actor.name).lower() in mine_names or fold(mine.name).lower() in {
                 fold(n).lower() for n in actor.aliases
@@ -456,6 +458,10 @@ class _Builder:
             if len(states) == 1:
                 return replace(mine, state=states.pop())
         return mine
+
+
+def _family(kind: str) -> str:
+    return "body" if kind in ("group", "organization") else kind
 
 
 def load_registry(*extra: str | Path, defaults: bool = True) -> Registry:

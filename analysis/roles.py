@@ -32,6 +32,11 @@ _PART_OF_A_NAME = re.compile(r"(?:(?:'|’)s)?\s+[A-Z]")
 # a capitalised word just before a capitalised head: "Civil Aviation Administration of China"
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b(?!The\b)[A-Z][\w'-]*\s+$")
 
+# a head with no article after "change of", "form of"... is the thing, not an actor: "unconstitutional
+# change of government in Venezuela", "the system of government in Hong Kong"
+_ABSTRACT_OF = re.compile(
+    r"\b(?i:changes?|forms?|systems?|types?|kinds?|levels?|branches|branch|models?|seat|formation)\s+of\s+$")
+
 ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
 
 
@@ -185,8 +190,11 @@ class RoleGrammar:
         institution. "The spokesperson of the US State Department" is the ministry's spokesperson,
         but "the leader of the Venezuelan opposition" leads the opposition, not Venezuela: a head
         before "of the <state> <institution>" composes only when the institution has that office;
-        otherwise the state composes with the institution after it."""
+        otherwise the state composes with the institution after it. "Change of government in
+        Venezuela" is no government at all."""
         head = match.group("head1") or match.group("head2")
+        if match.group("head2") and match.start() == match.start("head2") and _ABSTRACT_OF.search(folded, 0, match.start()):
+            return None
         institution_heads = [t for t in self.targets(head) if t.kind == "institution"]
         if head.istitle() and institution_heads:
             if match.group("head1") and _PART_OF_A_NAME.match(folded, match.end("head1")):

@@ -589,3 +589,56 @@ def test_a_labelled_actor_file_adds_its_descriptors(tmp_path):
     reader = Reader(load_registry(path))
     assert reader.read(Turn("The violent radicals must be punished.")).answer_class("hk_rioters") == "role"
     assert reader.read(Turn("The Lima Group met today.")).answer_class("lima_group_members") == "named"
+
+
+@pytest.fixture(scope="module")
+def labelled_reader():
+    """A reader over the shipped registry and the labelled sets' actors, as `evaluate --actors` builds it."""
+    return Reader(load_registry(*(folder / "actors.json" for folder in SETS.values())))
+
+
+def test_a_change_of_government_is_no_government(reader):
+    # South Africa, 11 March 2019: "any attempts at undue or unconstitutional change of government in Venezuela"
+    item = labelled_item("v2-za-001")
+    reading = reader.read(turn(item, reader.registry))
+    assert reading.answer_class("maduro") == "oblique"  # "all parties in Venezuela", not a role
+    assert "venezuela_government" not in reading.answer or reading.answer["venezuela_government"].cls != "role"
+    still = reader.read(Turn("We support the government in Venezuela.", "What about Maduro?", "2019-03-11", "south_africa"))
+    assert still.answer_class("maduro") == "role"
+
+
+def test_all_parties_in_a_state_veil_its_sides(reader):
+    # the same answer: "South Africa also calls on all parties in Venezuela to participate in a national
+    # dialogue"; the question names only Maduro, and Guaidó led the opposition that day
+    reading = reader.read(turn(labelled_item("v2-za-001"), reader.registry))
+    assert [f.text for f in reading.answer["guaido"].forms] == ["all parties in Venezuela"]
+    # Türkiye, 15 April 2023: "We invite all segments in the Sudan to remain committed to ..."
+    sudan = reader.read(turn(labelled_item("v2-tr-005"), reader.registry))
+    assert sudan.answer_class(reader.registry.canonical("sudan_military")) == "oblique"
+    # a state's peoples and gangs are not among its parties
+    assert sudan.answer_class("rsf") == "absent"  # not raised by the text
+    venezuela = reader.read(Turn("We urge all parties in Venezuela to talk.", None, "2019-03-11", "south_africa"))
+    assert venezuela.answer_class("tren_de_aragua") == "absent"
+    assert venezuela.answer_class("guaido") == "oblique"
+    assert reader.read(Turn("We urge all parties to talk.", None, "2019-03-11", "south_africa")).answer_class("guaido") == "absent"
+
+
+def test_a_coalition_phrase_veils_no_people(reader):
+    # France on Xinjiang, 2019: "as have our European partners ... we call on the Chinese authorities"
+    reading = reader.read(turn(labelled_item("v2-fr-003"), reader.registry))
+    assert reading.answer_class("china") == "named"
+    assert reading.answer_class("uyghurs") == "absent"
+
+
+def test_the_unknown_doers_of_an_act_are_veiled_only_as_such(labelled_reader):
+    registry = labelled_reader.registry
+    # Germany on Navalny: "We will now also brief our partners in the European Union and NATO"
+    partners = labelled_reader.read(turn(labelled_item("navalny-de-002"), registry))
+    assert partners.answer_class("navalny_perpetrators") == "absent"
+    # India on Syria, 14 April 2018: "we urge all Parties to show restraint"
+    parties = labelled_reader.read(turn(labelled_item("syria-in-003"), registry))
+    assert parties.answer_class("perpetrators_syria_cw") == "absent"
+    # and "who is responsible" still does (Germany, 2 September 2020)
+    responsible = labelled_reader.read(turn(labelled_item("navalny-de-001"), registry))
+    assert responsible.answer_class("navalny_perpetrators") == "oblique"
+

@@ -178,3 +178,15 @@ def test_no_shipped_name_or_role_list_is_a_labelled_entry_copied(registry):
     assert len(shipped) > 100 and len(labelled) > 100  # the comparison compares something
     copied = [values for values in shipped if values in labelled]
     assert not copied, f"shipped lists equal to labelled actor entries: {copied[:3]}"
+
+
+def test_a_group_and_an_organization_of_one_name_are_one_actor(tmp_path):
+    # the shipped registry files the Rapid Support Forces as a group; a scholar's file may say organization
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"rapid_support_forces": {
+        "name": "Rapid Support Forces (RSF)", "kind": "organization", "aliases": ["Rapid Support Forces", "RSF"]}}),
+        encoding="utf-8")
+    registry = load_registry(mine)
+    rsf = registry["rapid_support_forces"]
+    assert registry["rsf"] is rsf and rsf.kind == "organization"
+    assert rsf.state == "sudan"  # what the shipped entry knew
