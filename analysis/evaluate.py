@@ -43,6 +43,7 @@ class LabelledItem:
     answer: str
     actors: list[LabelledActor]
     raw: dict = field(default_factory=dict)
+    page: str = ""  # the other statements of its page, when no item of the page has a question (`Turn.page`)
 
     @property
     def date(self) -> str | None:
@@ -104,6 +105,20 @@ def read_all_labelled(paths: Sequence[str | Path]) -> list[LabelledItem]:
                 raise LabelledFileError(f"{path}: item id {item.id!r} is also in {seen[item.id]}")
             seen[item.id] = str(path)
             items.append(item)
+    return with_pages(items)
+
+
+def with_pages(items: list[LabelledItem]) -> list[LabelledItem]:
+    """Items of one page (one `url`), none of them with a question, are statements of one text,
+    as `analyze` reads a page's paragraphs: each gets the others as its page."""
+    pages: dict[str, list[LabelledItem]] = {}
+    for item in items:
+        if item.raw.get("url"):
+            pages.setdefault(item.raw["url"], []).append(item)
+    for page in pages.values():
+        if len(page) > 1 and not any(item.question for item in page):
+            for item in page:
+                item.page = "\n\n".join(other.answer for other in page if other is not item)
     return items
 
 
@@ -162,7 +177,8 @@ def train_stance_model(items: list[LabelledItem], registry, embedder, output: st
 def turn_of(item: LabelledItem, registry):
     from .reading import Turn
 
-    return Turn(text=item.answer, question=item.question, date=item.date, speaker_state=registry.speaker(item.country))
+    return Turn(text=item.answer, question=item.question, date=item.date, speaker_state=registry.speaker(item.country),
+                page=item.page)
 
 
 # -- figures ------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ A candidate phrase is a non-identifying noun phrase of the grammar in
 `analysis/data/oblique.yaml` ("a certain country", "those responsible", "our partners").
 Whether it points at an actor is decided per (phrase, actor) pair among the actors in
 context — the question's, and for statements and unprompted answers those of the same
-text or briefing; and the sides of a state a phrase names ("all parties in
+text, page or briefing; and the sides of a state a phrase names ("all parties in
 Venezuela") — by a linker:
 
 - `RuleLinker`, the baseline: a phrase points at every context actor of a kind its

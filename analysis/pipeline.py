@@ -5,7 +5,8 @@ is keyed by model and text hash), and a segment is read again only when its text
 question's text, its briefing's date and title, the registry, the reader or the stance
 model changed. Every segment gets the reading `communique evaluate` scores
 (`analysis.reading.Reader`): an answer with its question; a statement, a question or an
-answer without one with the actors its briefing's title names as context.
+answer without one with the actors its briefing's title names as context, and a statement of
+a page without questions with its page's other statements too.
 
 The segments to redo go in chunks through three stages (`analysis.chunked`): worker
 processes read them and list the texts their stance judgements embed (the answers and
@@ -70,10 +71,13 @@ class AnalysisReport:
 
 
 def input_hash(row: dict) -> str:
-    """What a segment's reading depends on: its text, its question's, and its briefing's date and title."""
+    """What a segment's reading depends on: its text, its question's, its briefing's date and title,
+    and for a statement of a page without questions the page's other statements."""
     parts = [row["text"], row.get("date") or "", row.get("title") or ""]
     if row["kind"] == "answer" and row["question_text"] is not None:
         parts.append(row["question_text"])
+    if row.get("page_text"):
+        parts.append("page:" + row["page_text"])
     return sha256_hex("\x1f".join(parts))
 
 
@@ -122,7 +126,8 @@ def turn_of(reader: Reader, row: dict) -> Turn:
     question = row["question_text"] if row["kind"] == "answer" else None
     context = () if question else tuple(sorted(reader.mentions_in(row.get("title") or "")))
     return Turn(text=row["text"], question=question, date=row.get("date"),
-                speaker_state=reader.registry.speaker(row["country"]), context=context)
+                speaker_state=reader.registry.speaker(row["country"]), context=context,
+                page=row.get("page_text") or "")
 
 
 def segment_result(row: dict, turn: Turn, reading: Reading) -> dict:

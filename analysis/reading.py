@@ -43,6 +43,9 @@ class Turn:
     date: str | None = None  # ISO date of the briefing, for office-holders
     speaker_state: str | None = None  # the actor id of the state whose ministry speaks
     context: tuple[str, ...] = ()  # actor ids of the briefing, for statements and unprompted answers
+    # for a statement of a page without questions (a press statement in paragraphs, the excerpts a
+    # report quotes from one text), the page's other statements: what they name is its context too
+    page: str = ""
 
 
 @dataclass
@@ -162,6 +165,8 @@ class Reader:
 
     def prepare(self, turn: Turn) -> tuple[Reading, list[LinkCandidate]]:
         """Names and descriptors of the question and the text, and the oblique decisions to make."""
+        if turn.page and not turn.question:
+            turn = replace(turn, context=tuple(sorted(set(turn.context) | self.mentions_in(turn.page))))
         question = turn.question or ""
         q_found, _ = self._read_text(question, turn, context=set())
         q_refs = q_found.references()

@@ -93,14 +93,17 @@ def store_actors(corpus: Corpus, actors: list[dict]) -> None:
 class SegmentBatches:
     """Batches of segments whose analysis is missing or was made from other text, registry or models.
 
-    Each row carries its question's text (for answers); `input_hash(row)` says what the
-    analysis depends on, to compare with what it was computed from. The ids to redo are
-    listed when this is made, so that `total` is known before the first batch (for a
-    progress bar with an end) and writing results never disturbs the reading.
+    Each row carries its question's text (for answers) and, for a statement of a page without
+    questions, `page_text`: the page's other statements (a page is a document's URL without
+    its fragment, so the rows one imported file took from one page are one page again);
+    `input_hash(row)` says what the analysis depends on, to compare with what it was
+    computed from. The ids to redo are listed when this is made, so that `total` is known
+    before the first batch (for a progress bar with an end) and writing results never
+    disturbs the reading.
     """
 
     _select = """SELECT s.id, s.kind, s.text, s.reply_to, q.text AS question_text, src.country,
-                        d.date, d.title, s.document_id, d.language,
+                        d.date, d.title, s.document_id, d.language, d.url,
                         st.input_sha256, st.analysis_version
                  FROM segments s
                  JOIN documents d ON d.id = s.document_id
@@ -112,11 +115,13 @@ class SegmentBatches:
         self.corpus, self.batch = corpus, batch
         cursor = corpus.db.execute(self._select + " ORDER BY s.document_id, s.position")
         self.columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(self.columns, values)) for values in cursor]
+        self.page_texts = page_texts(rows)
         self.stale = []
         # one version for every segment, or one per language (the reading differs by language)
         versions = analysis_version if isinstance(analysis_version, Mapping) else {}
-        for values in cursor:
-            row = dict(zip(self.columns, values))
+        for row in rows:
+            row["page_text"] = self.page_texts.get(row["id"])
             wanted = versions.get(row["language"], versions.get("en")) if versions else analysis_version
             if row["input_sha256"] != input_hash(row) or row["analysis_version"] != wanted:
                 self.stale.append(row["id"])
@@ -129,7 +134,24 @@ class SegmentBatches:
         for start in range(0, len(self.stale), self.batch):
             ids = self.stale[start : start + self.batch]
             cursor = self.corpus.db.execute(self._select + f" WHERE s.id IN ({','.join('?' * len(ids))})", ids)
-            yield [dict(zip(self.columns, values)) for values in cursor]
+            rows = [dict(zip(self.columns, values)) for values in cursor]
+            for row in rows:
+                row["page_text"] = self.page_texts.get(row["id"])
+            yield rows
+
+
+def page_texts(rows: list[dict]) -> dict[int, str]:
+    """segment id -> the other statements of its page, for the statements of pages without questions."""
+    pages: dict[str, list[dict]] = {}
+    for row in rows:
+        pages.setdefault((row["url"] or f"document:{row['document_id']}").split("#")[0], []).append(row)
+    out = {}
+    for page in pages.values():
+        statements = [row for row in page if row["kind"] == "statement"]
+        if len(statements) > 1 and not any(row["kind"] == "question" for row in page):
+            for row in statements:
+                out[row["id"]] = "\n\n".join(other["text"] for other in statements if other is not row)
+    return out
 
 
 def segments_to_analyze(corpus: Corpus, analysis_version: str | Mapping[str, str], input_hash,

@@ -343,3 +343,42 @@ def test_no_office_resolves_to_someone_out_of_office(analyzed_db):
         assert registry[actor].offices_on(date), f"{actor} read from {forms} on {date}, out of office"
     # and the US Secretary of State of 2019 is not read as a later one
     assert not [r for r in rows if r[0] == "blinken" and r[1] < "2021-01-26"]
+
+
+def test_the_statements_of_a_page_without_questions_are_read_together(tmp_path):
+    """Two sentences of one EU statement, imported as two rows of one page: the second's "leaders of both
+    sides" veils Kosovo, which only the first names; a row of another page stays apart."""
+    from corpus.analysis_store import segments_to_analyze
+    from corpus.importers import import_file
+
+    url = "https://nezavisen.mk/eu-kosovo-and-serbia-should-refrain-from-provocations/?lang=en"
+    first = "The reaction of the Kosovar authorities is not the right one. There are other ways of addressing these issues"
+    second = ("We call on leaders of both sides to put an end to provocations and focus on the normalization of"
+              " relations")
+    rows = [{"id": "k1", "date": "2018-12-14", "ministry": "EU High Representative (EEAS)", "country": "EU",
+             "url": url, "answer": first},
+            {"id": "k2", "date": "2018-12-14", "ministry": "EU High Representative (EEAS)", "country": "EU",
+             "url": url, "answer": second},
+            {"id": "k3", "date": "2018-12-14", "ministry": "EU High Representative (EEAS)", "country": "EU",
+             "url": "https://example.org/other", "answer": second}]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    with Corpus(tmp_path / "c.db") as corpus:
+        import_file(corpus, path, "jsonl")
+        pages = {row["text"][:12] + row["url"][-3:]: row["page_text"]
+                 for batch in segments_to_analyze(corpus, "none", lambda row: "") for row in batch}
+        assert pages == {"The reaction#k1": second, "We call on l#k2": first, "We call on l#k3": None}
+        analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16), progress=False)
+        stored = dict(corpus.db.execute(
+            """SELECT d.url, r.class FROM actor_references r JOIN segments s ON s.id = r.segment_id
+               JOIN documents d ON d.id = s.document_id WHERE r.actor_id = 'kosovo'""").fetchall())
+        assert stored == {url + "#k1": "named", url + "#k2": "oblique"}
+        # the page is part of what a statement's reading depends on: changing one statement makes both stale
+        from analysis.pipeline import input_hash
+
+        corpus.db.execute("UPDATE segments SET text = ? WHERE text = ?", [first.replace("Kosovar", "Serbian"), first])
+        stored_hash = dict(corpus.db.execute(
+            "SELECT s.id, st.input_sha256 FROM analysis_state st JOIN segments s ON s.id = st.segment_id").fetchall())
+        stale = {row["url"][-2:] for batch in segments_to_analyze(corpus, "any", input_hash) for row in batch
+                 if input_hash(row) != stored_hash[row["id"]]}
+        assert stale == {"k1", "k2"}

@@ -152,3 +152,31 @@ def test_stance_is_scored_with_the_shipped_model_and_cross_validated(labelled):
     folded = CliRunner().invoke(main, ["evaluate", str(labelled), "--json", "--cv", "episode", "--no-stance"])
     assert folded.exit_code == 0, folded.output
     assert json.loads(folded.stdout)["cv"] == "episode"
+
+
+def test_statements_of_one_page_are_read_as_one_text(tmp_path):
+    # two sentences an EU statement gave one report (tests/files/devset_intl): "The reaction of the
+    # Kosovar authorities is not the right one." and "We call on leaders of both sides to put an end
+    # to provocations"; the second veils Kosovo only when read with the first
+    from analysis.evaluate import read_all_labelled
+
+    url = "https://nezavisen.mk/eu-kosovo-and-serbia-should-refrain-from-provocations/?lang=en"
+    first = {"id": "k-1", "episode": "kosovo", "ministry": "EU High Representative (EEAS)", "country": "EU", "url": url,
+             "question": None, "answer": "The reaction of the Kosovar authorities is not the right one.",
+             "actors": [label("kosovo", "absent", "named")]}
+    second = {**first, "id": "k-2", "actors": [label("kosovo", "absent", "oblique")],
+              "answer": "We call on leaders of both sides to put an end to provocations and focus on the normalization"
+                        " of relations"}
+    path = tmp_path / "items.jsonl"
+    path.write_text("".join(json.dumps(item) + "\n" for item in (first, second)), encoding="utf-8")
+    items = read_all_labelled([path])
+    assert [item.page for item in items] == [second["answer"], first["answer"]]
+    result = CliRunner().invoke(main, ["evaluate", str(path), "--no-stance", "--json"])
+    assert json.loads(result.stdout)["naming"]["accuracy"] == 1.0
+    # a page with a question is a briefing: its items stay apart
+    asked = {**first, "id": "k-3", "question": "And Serbia?"}
+    path.write_text("".join(json.dumps(item) + "\n" for item in (first, second, asked)), encoding="utf-8")
+    assert [item.page for item in read_all_labelled([path])] == ["", "", ""]
+    # so do items without a url
+    path.write_text("".join(json.dumps({**item, "url": None}) + "\n" for item in (first, second)), encoding="utf-8")
+    assert [item.page for item in read_all_labelled([path])] == ["", ""]

@@ -642,3 +642,18 @@ def test_the_unknown_doers_of_an_act_are_veiled_only_as_such(labelled_reader):
     responsible = labelled_reader.read(turn(labelled_item("navalny-de-001"), registry))
     assert responsible.answer_class("navalny_perpetrators") == "oblique"
 
+
+def test_a_statement_takes_its_pages_other_statements_as_context(labelled_reader):
+    # two sentences an EU spokesperson's statement gave a report, one page: the first names the
+    # Kosovar authorities, the second calls on "leaders of both sides"
+    registry = labelled_reader.registry
+    first, second = labelled_item("kosovo-eu-001"), labelled_item("kosovo-eu-002")
+    alone = labelled_reader.read(turn(second, registry))
+    assert alone.answer_class("kosovo") == "absent"
+    paged = labelled_reader.read(Turn(second["answer"], None, second.get("date"), registry.speaker(second["country"]),
+                                      page=first["answer"]))
+    assert [f.text for f in paged.answer["kosovo"].forms] == ["leaders of both sides"]
+    # an answer has its question for context, not its page
+    asked = labelled_reader.read(Turn(second["answer"], "What about the Western Balkans?", second.get("date"),
+                                      registry.speaker(second["country"]), page=first["answer"]))
+    assert asked.answer_class("kosovo") == "absent"
