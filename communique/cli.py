@@ -545,13 +545,13 @@ def _check_actors(corpus, actors: tuple[str, ...]) -> dict[str, str]:
 
 def _renamed(actor: str, by_id: dict) -> str:
     """The id an older one now goes by ("united_states_foreign_ministry" became
-    "state_department" when the registry learnt they are one body), so saved commands keep working."""
-    from analysis.registry import load_registry
-
-    current = load_registry().id_aliases.get(actor)
-    if current in by_id:
-        click.echo(f"{actor} is now {current}", err=True)
-        return current
+    "state_department" when the registry learnt they are one body), so saved commands keep working.
+    The corpus' actors table keeps each actor's older ids, of the registry it was analyzed with
+    (a scholar's files included)."""
+    for current, row in by_id.items():
+        if actor in (row.get("other_ids") or "").split("; "):
+            click.echo(f"{actor} is now {current}", err=True)
+            return current
     return actor
 
 

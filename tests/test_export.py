@@ -208,12 +208,14 @@ def test_unknown_actor_and_ministry_are_named(corpus_path, tmp_path):
 
 
 def test_an_older_id_finds_the_actor_it_now_is(tmp_path):
-    # the generated US foreign ministry became the State Department (analysis/data/organizations.yaml)
+    # the generated US foreign ministry became the State Department (analysis/data/organizations.yaml);
+    # analyze writes each actor's older ids to the corpus' actors table
     path = tmp_path / "renamed.db"
     with Corpus(path) as corpus:
         corpus.register_source(Source("fmprc", "China MFA", "CN", "en"))
         store_actors(corpus, [{"id": "state_department", "name": "United States Department of State",
-                               "kind": "organization", "aliases": "State Department", "roles": "", "fingerprint": "x"}])
+                               "kind": "organization", "aliases": "State Department", "roles": "", "fingerprint": "x",
+                               "other_ids": "united_states_foreign_ministry"}])
         answer(corpus, "fmprc", "a1", "2019-01-10", "Any comment?", "We urge the State Department to stop.",
                "absent", "named", ["State Department"], None, -0.6, actor="state_department")
     output = tmp_path / "q.csv"
@@ -223,6 +225,16 @@ def test_an_older_id_finds_the_actor_it_now_is(tmp_path):
     assert "united_states_foreign_ministry is now state_department" in result.output
     with output.open(newline="") as handle:
         assert [r["actor"] for r in csv.DictReader(handle)] == ["state_department"]
+    # an id a scholar's actor file renamed is known from the corpus, not from the shipped registry
+    with Corpus(path) as corpus:
+        store_actors(corpus, [{"id": "saf", "name": "Sudanese Armed Forces", "kind": "organization", "aliases": "SAF",
+                               "roles": "", "fingerprint": "y", "other_ids": "sudan_military"}])
+        answer(corpus, "fmprc", "a2", "2019-01-11", "Any comment?", "We urge the SAF to stop.",
+               "absent", "named", ["SAF"], None, -0.6, actor="saf")
+    result = CliRunner().invoke(main, ["--db", str(path), "export", "quotes", "--actor", "sudan_military",
+                                       "--format", "csv", "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "sudan_military is now saf" in result.output
 
 
 def fail(corpus_path, tmp_path, *args):
