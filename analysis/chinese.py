@@ -243,14 +243,16 @@ class ChineseRoleGrammar:
             state = self.state_forms.get(state_form) or self.names.short.get(state_form)
             start, end = match.span()
             targets = self.state_heads.get(state, {}).get(head) or self.targets(head)
-            found.append(Descriptor(text[start:end], start, end, head, targets, state, state_form))
+            found.append(Descriptor(text[start:end], start, end, head, targets, state, state_form,
+                                    head_span=match.span("head") if match.group("head") else match.span("shead")))
             taken.append((start, end))
         for match in self.generic_pattern.finditer(text):
             start, end = match.span()
             if any(s <= start < e or s < end <= e for s, e in taken):
                 continue
             head = match.group("head")
-            found.append(Descriptor(text[start:end], start, end, head, self.targets(head), None))
+            found.append(Descriptor(text[start:end], start, end, head, self.targets(head), None,
+                                    head_span=match.span("head")))
         return sorted(found, key=lambda d: d.start)
 
     def title_words(self, head: str) -> tuple[str, ...]:

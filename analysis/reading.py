@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .oblique import LinkCandidate, PhraseGrammar, RuleLinker
@@ -120,6 +120,12 @@ _SIDE_LEADERS = (*_EXECUTIVE, "opposition_leader", "claimant")
 _REFERRED_TO = re.compile(r"\brefer\s+(?:you\s+|your\s+questions?\s+|the\s+questions?\s+|it\s+|this\s+|that\s+)?to\s+$", re.I)
 
 
+@lru_cache(maxsize=None)
+def _title_pattern(words: tuple[str, ...]) -> re.Pattern:
+    """Any of a head's title words as a whole word, compiled once per head."""
+    return re.compile("|".join(rf"\b{re.escape(w)}\b" for w in words), re.I)
+
+
 class Reader:
     def __init__(self, registry: Registry, linker=None, grammar: PhraseGrammar | None = None,
                  matcher: Matcher | None = None):
@@ -200,9 +206,7 @@ class Reader:
         # Senate, not the whole Congress), and the name already says so
         name_spans = [(f.start, f.end) for a, forms in names.items() if self.registry.actors[a].kind != "state" for f in forms]
         for descriptor in descriptors:
-            at = fold(descriptor.text).lower().rfind(descriptor.head)
-            head_start, head_end = (descriptor.start + at, descriptor.start + at + len(descriptor.head)) if at >= 0 else (
-                descriptor.start, descriptor.end)
+            head_start, head_end = descriptor.head_span or (descriptor.start, descriptor.end)
             if any(start <= head_start and head_end <= end for start, end in name_spans):
                 continue
             self._resolve(descriptor, turn, here, related, found, text_states, question_states, text, named_at)
@@ -343,7 +347,7 @@ class Reader:
         words = self.roles.title_words(head)
         if state is None or not day or not words:
             return []
-        word = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in words), re.I)
+        word = _title_pattern(tuple(words))
         return list(dict.fromkeys(
             actor for office in _EXECUTIVE for actor, held in self.registry.office_holders.get((state, office), [])
             if held.held_on(day) and held.title and word.search(held.title)))

@@ -60,6 +60,7 @@ class Descriptor:
     state: str | None  # the state id it is composed with; None for a bare head
     state_form: str | None = None
     determiner: str | None = None  # a second head's, which it shares with the first ("the country's government and opposition")
+    head_span: tuple[int, int] | None = None  # where the head word stands in the text, when it is not the whole
 
 
 @dataclass(frozen=True)
@@ -162,26 +163,32 @@ class RoleGrammar:
             head = match.group("head1") or match.group("head2")
             state_form = match.group("state1") or match.group("state2")
             state = self.state_forms[state_form]
+            head_span = match.span("head1") if match.group("head1") else match.span("head2")
             if match.group("also1"):  # "the Venezuelan government and opposition"
-                parts = [(match.start(), match.end("head1"), head), (*match.span("also1"), match.group("also1"))]
+                parts = [(match.start(), match.end("head1"), head, head_span),
+                         (*match.span("also1"), match.group("also1"), match.span("also1"))]
             elif match.group("also2"):  # "the government and opposition in Venezuela"
-                parts = [(match.start(), match.end("head2"), head), (match.start("also2"), match.end(), match.group("also2"))]
+                parts = [(match.start(), match.end("head2"), head, head_span),
+                         (match.start("also2"), match.end(), match.group("also2"), match.span("also2"))]
             else:
-                parts = [(match.start(), match.end(), head)]
-            for start, end, word in parts:
-                found.append(Descriptor(text[start:end], start, end, word.lower(), self.targets(word), state, state_form))
+                parts = [(match.start(), match.end(), head, head_span)]
+            for start, end, word, span in parts:
+                found.append(Descriptor(text[start:end], start, end, word.lower(), self.targets(word), state, state_form,
+                                        head_span=span))
             taken.append(match.span())
         for match in self.generic_pattern.finditer(folded):
             head = match.group("head") or match.group("bare")
             if _OF_COMPLEMENT.match(folded, match.end()) or (head.istitle() and _PART_OF_A_NAME.match(folded, match.end())):
                 continue
-            parts = [(match.start(), match.end("head") if match.group("also") else match.end(), head, None)]
+            head_span = match.span("head") if match.group("head") else match.span("bare")
+            parts = [(match.start(), match.end("head") if match.group("also") else match.end(), head, None, head_span)]
             if match.group("also"):
-                parts.append((*match.span("also"), match.group("also"), " ".join(match.group("determiner").split())))
-            for start, end, word, determiner in parts:
+                parts.append((*match.span("also"), match.group("also"), " ".join(match.group("determiner").split()),
+                              match.span("also")))
+            for start, end, word, determiner, span in parts:
                 if not any(s <= start < e or s < end <= e for s, e in taken):
                     found.append(Descriptor(text[start:end], start, end, word.lower(), self.targets(word), None,
-                                            determiner=determiner))
+                                            determiner=determiner, head_span=span))
         return sorted(found, key=lambda d: d.start)
 
     def _settled(self, match: re.Match, folded: str) -> re.Match | None:
