@@ -55,9 +55,10 @@ class PhraseGrammar:
         self.descriptive = frozenset(w.lower() for w in data.get("descriptive_name_words") or ())
 
     def keywords(self, name: str) -> frozenset[str]:
-        """The proper words of a group's name: "Parties to the Tigray conflict" -> {"Tigray"}."""
-        words = re.findall(r"[A-Z][\w'-]{2,}", fold(name))
-        return frozenset(w for w in words if w.lower() not in self.descriptive)
+        """The proper words of a group's name: "Parties to the Tigray conflict" -> {"Tigray"}. Of a
+        hyphenated name the last part is the word texts use alone: "Nagorno-Karabakh" -> "Karabakh"."""
+        words = (w.rsplit("-", 1)[-1] for w in re.findall(r"[A-Z][\w'-]{2,}", fold(name)))
+        return frozenset(w for w in words if len(w) > 2 and w[0].isupper() and w.lower() not in self.descriptive)
 
     def phrases(self, text: str) -> list[Form]:
         """Candidate phrases, longest first where two overlap, in text order."""

@@ -113,6 +113,9 @@ _VOICES = (*_EXECUTIVE, "foreign_minister", "spokesperson")  # the office-holder
 # opposition and armed forces and the people who lead them that day (not every group of the state:
 # its peoples and gangs are no parties, so a movement is one only when the context raises it)
 _SIDES = ("government", "opposition", "military")
+# "all parties" of a matter may be states or anyone; "the warring parties", "the parties to the
+# conflict" are the sides of a fight, within the one state a turn speaks of
+_IN_CONFLICT = re.compile(r"\b(?:warring|conflicting|contending|fighting|conflict|hostilities|civil war)\b", re.I)
 # the unknown doers of an act are veiled only as such ("those responsible"), never as "our partners"
 _ONLY_AS = ("perpetrators",)
 _SIDE_LEADERS = (*_EXECUTIVE, "opposition_leader", "claimant")
@@ -451,7 +454,7 @@ class Reader:
         bring in al-Qaeda in the Arabian Peninsula."""
         words = set()
         for text in texts:
-            words.update(re.findall(r"[A-Z][\w'-]{2,}", fold(text or "")))
+            words.update(w.rsplit("-", 1)[-1] for w in re.findall(r"[A-Z][\w'-]{2,}", fold(text or "")))
         return {actor_id for actor_id, needed in self._keywords.items() if needed <= words}
 
     def _related(self, context: set[str], by_state: bool = True) -> set[str]:
@@ -493,14 +496,21 @@ class Reader:
         firsts = sorted((min(f.start for f in ref.forms), a) for a, ref in q_refs.items() if ref.forms)
         rank = {a: n / max(len(firsts) - 1, 1) for n, (_, a) in enumerate(firsts)}
         places = {}
+        # the one foreign state the turn speaks of: "the parties to the conflict" are its sides
+        spoken_of = {self.registry.anchor(self.registry.actors[a]) for a in set(q_refs) | a_named
+                     if self.registry.actors[a].kind == "state"} - {None, turn.speaker_state}
         for phrase in phrases:
             named = {self.registry.anchor(self.registry.actors[a]) for a in self.matcher.names(phrase.text)}
             if named - {None}:
                 places[(phrase.start, phrase.end)] = frozenset(named - {None})
-                if phrase.category == "parties":
-                    for state in named - {None, turn.speaker_state}:
-                        for a in self._sides(state, turn.date):
-                            sources.setdefault(a, "related")
+            if phrase.category != "parties":
+                continue
+            sides_of = named - {None, turn.speaker_state}
+            if not sides_of and len(spoken_of) == 1 and _IN_CONFLICT.search(phrase.text):
+                sides_of = spoken_of
+            for state in sides_of:
+                for a in self._sides(state, turn.date):
+                    sources.setdefault(a, "related")
         speaking = self._speaking(turn)
         candidates = []
         for actor_id, source in sources.items():

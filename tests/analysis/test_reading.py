@@ -657,3 +657,27 @@ def test_a_statement_takes_its_pages_other_statements_as_context(labelled_reader
     asked = labelled_reader.read(Turn(second["answer"], "What about the Western Balkans?", second.get("date"),
                                       registry.speaker(second["country"]), page=first["answer"]))
     assert asked.answer_class("kosovo") == "absent"
+
+
+def test_a_hyphenated_place_is_known_by_its_last_part(labelled_reader):
+    # Russia, 27 September 2020: "We call on the parties [to the Karabakh conflict] to immediately cease fire"
+    # veils the labelled "Parties to the Nagorno-Karabakh conflict"
+    reading = labelled_reader.read(turn(labelled_item("karabakh-ru-001"), labelled_reader.registry))
+    assert reading.answer_class("karabakh_parties") == "oblique"
+    # the whole word still counts, and a text that does not speak of the place brings no one in
+    assert labelled_reader.read(Turn("All parties to the Nagorno-Karabakh conflict must stop.", None, "2020-09-27",
+                                     "russia")).answer_class("karabakh_parties") == "oblique"
+    assert labelled_reader.read(Turn("All parties must stop fighting.", None, "2020-09-27",
+                                     "russia")).answer_class("karabakh_parties") == "absent"
+
+
+def test_the_parties_to_a_conflict_are_the_sides_of_the_state_it_is_in(reader):
+    # Russia, 15 April 2023: "The dramatic events taking place in Sudan cause serious concern in Moscow. We
+    # call on the parties to the conflict to show political will and restraint"
+    reading = reader.read(turn(labelled_item("v2-ru-011"), reader.registry))
+    assert [f.text for f in reading.answer[reader.registry.canonical("sudan_military")].forms] == ["the parties to the conflict"]
+    # "all parties" of a matter that is no fight are not the state's own sides
+    text = "Japan's decision concerns the whole region. We urge all parties to act prudently."
+    other = reader.read(Turn(text, None, "2021-04-13", "china"))
+    assert other.answer_class("japan_opposition") == "absent"
+    assert other.answer_class("suga") == "absent"
