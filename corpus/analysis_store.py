@@ -113,14 +113,14 @@ class SegmentBatches:
 
     def __init__(self, corpus: Corpus, analysis_version: str | Mapping[str, str], input_hash, batch: int = 500):
         self.corpus, self.batch = corpus, batch
+        self.page_texts = page_texts(corpus)
         cursor = corpus.db.execute(self._select + " ORDER BY s.document_id, s.position")
         self.columns = [d[0] for d in cursor.description]
-        rows = [dict(zip(self.columns, values)) for values in cursor]
-        self.page_texts = page_texts(rows)
         self.stale = []
         # one version for every segment, or one per language (the reading differs by language)
         versions = analysis_version if isinstance(analysis_version, Mapping) else {}
-        for row in rows:
+        for values in cursor:
+            row = dict(zip(self.columns, values))
             row["page_text"] = self.page_texts.get(row["id"])
             wanted = versions.get(row["language"], versions.get("en")) if versions else analysis_version
             if row["input_sha256"] != input_hash(row) or row["analysis_version"] != wanted:
@@ -140,18 +140,26 @@ class SegmentBatches:
             yield rows
 
 
-def page_texts(rows: list[dict]) -> dict[int, str]:
-    """segment id -> the other statements of its page, for the statements of pages without questions."""
-    pages: dict[str, list[dict]] = {}
-    for row in rows:
-        pages.setdefault((row["url"] or f"document:{row['document_id']}").split("#")[0], []).append(row)
-    out = {}
-    for page in pages.values():
-        statements = [row for row in page if row["kind"] == "statement"]
-        if len(statements) > 1 and not any(row["kind"] == "question" for row in page):
-            for row in statements:
-                out[row["id"]] = "\n\n".join(other["text"] for other in statements if other is not row)
-    return out
+# A document's page: its URL without the fragment, which an imported row's URL adds to its page's.
+_PAGE = "CASE WHEN instr(d.url, '#') > 0 THEN substr(d.url, 1, instr(d.url, '#') - 1) ELSE d.url END"
+
+
+def page_texts(corpus: Corpus) -> dict[int, str]:
+    """segment id -> the other statements of its page, for the statements of pages without questions
+    that hold more than one (only those texts are read: a briefing's page has questions)."""
+    rows = corpus.db.execute(
+        f"""WITH pages AS (SELECT d.id AS document_id, {_PAGE} AS page FROM documents d),
+                 shared AS (SELECT p.page FROM segments s JOIN pages p ON p.document_id = s.document_id
+                            GROUP BY p.page
+                            HAVING sum(s.kind = 'question') = 0 AND sum(s.kind = 'statement') > 1)
+            SELECT s.id, p.page, s.text FROM segments s JOIN pages p ON p.document_id = s.document_id
+            WHERE s.kind = 'statement' AND p.page IN (SELECT page FROM shared)
+            ORDER BY p.page, s.document_id, s.position""").fetchall()
+    by_page: dict[str, list[tuple[int, str]]] = {}
+    for segment_id, page, text in rows:
+        by_page.setdefault(page, []).append((segment_id, text))
+    return {segment_id: "\n\n".join(other for other_id, other in statements if other_id != segment_id)
+            for statements in by_page.values() for segment_id, _ in statements}
 
 
 def segments_to_analyze(corpus: Corpus, analysis_version: str | Mapping[str, str], input_hash,
