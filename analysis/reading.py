@@ -113,12 +113,10 @@ _VOICES = (*_EXECUTIVE, "foreign_minister", "spokesperson")  # the office-holder
 # opposition and armed forces and the people who lead them that day (not every group of the state:
 # its peoples and gangs are no parties, so a movement is one only when the context raises it)
 _SIDES = ("government", "opposition", "military")
+_SIDE_LEADERS = (*_EXECUTIVE, "opposition_leader", "claimant")
 # "all parties" of a matter may be states or anyone; "the warring parties", "the parties to the
 # conflict" are the sides of a fight, within the one state a turn speaks of
 _IN_CONFLICT = re.compile(r"\b(?:warring|conflicting|contending|fighting|conflict|hostilities|civil war)\b", re.I)
-# the unknown doers of an act are veiled only as such ("those responsible"), never as "our partners"
-_ONLY_AS = ("perpetrators",)
-_SIDE_LEADERS = (*_EXECUTIVE, "opposition_leader", "claimant")
 # "I'd refer you to the military": a spokesperson sends the journalist to a body of its own state
 _REFERRED_TO = re.compile(r"\brefer\s+(?:you\s+|your\s+questions?\s+|the\s+questions?\s+|it\s+|this\s+|that\s+)?to\s+$", re.I)
 
@@ -528,14 +526,13 @@ class Reader:
 
     @cached_property
     def _veiled_as(self) -> dict[str, str]:
-        """Groups whose very name is a veiling phrase: "Perpetrators of the Navalny poisoning" (perpetrators)."""
-        out = {}
-        for actor in self.registry:
-            if actor.kind == "group" and not actor.generated and self.matcher.describes_by_name(actor):
-                categories = {f.category for f in self.phrases.phrases(actor.name)} & set(_ONLY_AS)
-                if len(categories) == 1:
-                    out[actor.id] = categories.pop()
-        return out
+        """The unknown doers of an act, groups whose very name is a doers' phrase ("Perpetrators of the
+        Navalny poisoning"), are veiled only as doers ("those responsible"), never as "our partners".
+        Names are English: the English grammar reads them, whatever the text's language."""
+        grammar = PhraseGrammar()
+        return {actor.id: "perpetrators" for actor in self.registry
+                if actor.kind == "group" and not actor.generated and self.matcher.describes_by_name(actor)
+                and any(f.category == "perpetrators" for f in grammar.phrases(actor.name))}
 
     def _sides(self, state: str, day: str | None) -> list[str]:
         """The actors "all parties in <state>" can veil: the state's government, opposition and
