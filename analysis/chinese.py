@@ -28,7 +28,7 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from .oblique import OBLIQUE_FILE, LinkCandidate, PhraseGrammar, RuleLinker, leftmost_longest
+from .oblique import OBLIQUE_FILE, PhraseGrammar, RuleLinker, leftmost_longest
 from .reading import Reader
 from .references import Form, ListedRole, Matcher
 from .registry import Actor, Registry
@@ -287,7 +287,7 @@ class ChinesePhraseGrammar(PhraseGrammar):
 
 
 class ChineseRuleLinker(RuleLinker):
-    """The English rules; a question reports an actor's words in Chinese by a verb after its name."""
+    """The English rules, all of them; a question reports an actor's words in Chinese by a verb after its name."""
 
     method = "oblique-rules"
 
@@ -299,15 +299,6 @@ class ChineseRuleLinker(RuleLinker):
     def is_reported_speaker(self, question: str, forms: list[Form]) -> bool:
         return any(self.reporting.match(question[form.end : form.end + 30]) for form in forms)
 
-    def points_at(self, candidate: LinkCandidate, phrase: Form) -> bool:
-        kind = candidate.actor.kind
-        if kind not in self.grammar.kinds[phrase.category]:
-            return False
-        if phrase.category in ("parties", "community") and candidate.question_forms and self.is_reported_speaker(
-            candidate.question, candidate.question_forms
-        ):
-            return False
-        return True
 
 
 class ChineseReader(Reader):

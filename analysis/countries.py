@@ -40,6 +40,7 @@ class StateEntry:
     capitals: tuple[str, ...]
     ids: tuple[str, ...]
     status: str  # un_member | observer | territory
+    claimed_by: tuple[str, ...] = ()  # ISO3 codes of the states that count a territory as their own
 
 
 def slug(name: str) -> str:
@@ -113,5 +114,6 @@ def load_states(path: Path = STATES_FILE) -> tuple[StateEntry, ...]:
             capitals=tuple(dict.fromkeys(capitals)),
             ids=tuple(fix.get("ids") or []),
             status=status,
+            claimed_by=tuple(fix.get("claimed_by") or ()),
         ))
     return tuple(entries)

@@ -144,7 +144,8 @@ def is_quoted(question: str, forms: list[Form]) -> bool:
 
 
 _LOCATED = ("parties", "persons", "bodies")
-_COALITIONS = ("partners", "states")
+_COALITIONS = ("partners", "states", "community")
+_FORUMS = ("partners", "community", "bodies")
 _SINGULAR = re.compile(r"\b(?:party|side)$", re.I)
 
 
@@ -174,9 +175,15 @@ class RuleLinker:
             return False
         if candidate.veiled_as and phrase.category != candidate.veiled_as:
             return False  # "our partners" does not veil "Perpetrators of the Navalny poisoning"
-        # a group that "our partners" or "some countries" veils is a coalition of states, known by a
-        # description ("Western states", "the regime's allies"), never a people or a movement with a name
+        # a group that "our partners", "some countries" or "the international community" veils is a
+        # coalition of states, known by a description ("Western states", "the regime's allies"), never a
+        # people or a movement with a name
         if kind == "group" and phrase.category in _COALITIONS and not candidate.described:
+            return False
+        # an international organisation (one of no state: the UN, the OPCW, the ICRC) is a forum or an
+        # arbiter, not a side: "our partners", "the international community" or "some media" may veil
+        # it, "all parties", "those responsible" or "foreign interference" do not
+        if kind == "organization" and candidate.anchor is None and phrase.category not in _FORUMS:
             return False
         place = candidate.places.get((phrase.start, phrase.end))
         if place and phrase.category in _LOCATED and candidate.anchor not in place:
@@ -186,10 +193,13 @@ class RuleLinker:
         # "all parties" gathers the sides of a matter, not whoever the question quotes on it;
         # "a third party", "the relevant party" veils one actor, and the quoted one is the likeliest
         if phrase.category in ("parties", "community") and not _SINGULAR.search(phrase.text) and (
-            candidate.question_forms and is_reported_speaker(candidate.question, candidate.question_forms)
+            candidate.question_forms and self.is_reported_speaker(candidate.question, candidate.question_forms)
         ):
             return False
         return True
+
+    def is_reported_speaker(self, question: str, forms: list[Form]) -> bool:
+        return is_reported_speaker(question, forms)
 
     def link(self, candidates: list[LinkCandidate]) -> list[tuple[list[Form], float]]:
         results = []

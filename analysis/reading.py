@@ -550,7 +550,8 @@ class Reader:
         state = turn.speaker_state
         if not state:
             return set()
-        voices = {state}
+        # and the places it counts as its own: China's texts never veil Hong Kong or Taiwan as "other countries"
+        voices = {state, *(place for place, claimants in self.registry.claims.items() if state in claimants)}
         for office in _VOICES if turn.date else ():
             voices.update(p.id for p in self.registry.holders(state, office, turn.date))
         for institution in ("government", "foreign_ministry"):

@@ -93,6 +93,7 @@ class Registry:
     sources: list[str] = field(default_factory=list)
     id_aliases: dict[str, str] = field(default_factory=dict)
     codes: dict[str, str] = field(default_factory=dict)  # ISO 3166 alpha-2 and alpha-3 -> state id
+    claims: dict[str, tuple[str, ...]] = field(default_factory=dict)  # territory id -> the state ids that claim it
 
     def __getitem__(self, actor_id: str) -> Actor:
         actor = self.get(actor_id)
@@ -295,6 +296,7 @@ class _Builder:
             self.registry.id_aliases.setdefault(other, actor.id)
 
     def add_states(self) -> None:
+        claimed = []
         for entry in load_states():
             self.iso3[entry.iso3] = entry.id
             self.registry.codes[entry.iso3] = entry.id
@@ -303,6 +305,10 @@ class _Builder:
             aliases = (entry.name, *entry.official, *entry.aliases, *entry.demonyms, *entry.capitals)
             self.add(Actor(entry.id, entry.name, "state", tuple(dict.fromkeys(aliases)), ids=entry.ids,
                            demonyms=entry.demonyms, capitals=entry.capitals, source="states.yaml"))
+            if entry.claimed_by:
+                claimed.append(entry)
+        for entry in claimed:
+            self.registry.claims[entry.id] = tuple(self.iso3[code] for code in entry.claimed_by)
 
     def add_institutions(self) -> None:
         for state in [a for a in self.registry if a.kind == "state"]:
@@ -403,6 +409,8 @@ class _Builder:
         if old in self.iso3.values():
             self.iso3 = {code: (new if sid == old else sid) for code, sid in self.iso3.items()}
             registry.codes = {code: (new if sid == old else sid) for code, sid in registry.codes.items()}
+            registry.claims = {(new if place == old else place): tuple(new if sid == old else sid for sid in claimants)
+                               for place, claimants in registry.claims.items()}
         for actor_id, actor in list(registry.actors.items()):
             offices = tuple(replace(o, state=new) if o.state == old else o for o in actor.offices)
             if actor.state == old or actor.parent == old or offices != actor.offices:

@@ -125,3 +125,16 @@ def test_a_people_is_named_and_its_autonomous_region_is_a_place(reader):
     assert "uyghurs" not in reader.matcher.names(listing)
     family = segment_holding("t1673263.shtml", "维吾尔家庭")  # "a Uighur family" in its English twin
     assert [f.text for f in reader.matcher.names(family)["uyghurs"]] == ["维吾尔"]
+
+
+def test_the_chinese_linker_keeps_every_english_rule(reader):
+    # an international organisation is a forum, not one of "the parties to the conflict"; a people is
+    # no "foreign interference" nor "the international community"
+    libya = reader.read(Turn("我们希望利比亚冲突各方尽快停火，国际社会应支持联合国的斡旋。",
+                             "联合国安理会昨天就利比亚局势召开会议，中方有何评论？", "2019-04-11", "china"))
+    assert libya.question["un_security_council"].cls == "named"
+    assert libya.answer_class("un_security_council") == "absent"
+    xinjiang = reader.read(Turn("新疆事务纯属中国内政，不容任何外国干涉。国际社会对此看得很清楚。",
+                                "美国国会通过涉疆法案，声称维吾尔族受到迫害。", "2019-12-04", "china"))
+    assert xinjiang.answer_class("uyghurs") == "absent"
+    assert [f.text for f in xinjiang.answer["us_congress"].forms] == ["外国干涉"]

@@ -681,3 +681,28 @@ def test_the_parties_to_a_conflict_are_the_sides_of_the_state_it_is_in(reader):
     other = reader.read(Turn(text, None, "2021-04-13", "china"))
     assert other.answer_class("japan_opposition") == "absent"
     assert other.answer_class("suga") == "absent"
+
+
+def test_an_international_organisation_is_a_forum_not_a_side(reader):
+    # China, 11 April 2019, on Libya after a closed-door session of the UN Security Council: "We hope that all
+    # parties to the conflict in Libya will ..." veils Libya's sides, not the Council
+    reading = reader.read(turn(labelled_item("fmprc-20190411-09"), reader.registry))
+    assert reading.question["un_security_council"].cls == "named"
+    assert reading.answer_class("un_security_council") == "absent"
+    assert [f.text for f in reading.answer["sarraj"].forms] == ["all parties to the conflict"]
+    # and "our partners" may still be one
+    partners = reader.read(Turn("We will work with our partners on this.", "What will you do with NATO?", "2019-04-11",
+                                "united_states"))
+    assert partners.answer_class("nato") == "oblique"
+
+
+def test_a_ministry_never_veils_a_place_its_state_counts_as_its_own(reader):
+    # China, 20 February 2019, asked about Taiwan's loan to Nicaragua: "China is committed to developing
+    # relations with other countries on the basis of the one-China principle"
+    reading = reader.read(turn(labelled_item("v2-cn-080"), reader.registry))
+    assert reading.answer_class("nicaragua") == "oblique"
+    assert reading.answer_class("taiwan") == "absent"
+    assert reader.registry.claims["hong_kong"] == ("china",)
+    # another ministry's "other countries" may still veil it
+    other = reader.read(Turn("We will deepen ties with other countries.", "What about Taiwan?", "2019-02-20", "united_states"))
+    assert other.answer_class("taiwan") == "oblique"
