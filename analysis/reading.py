@@ -543,8 +543,8 @@ class Reader:
         return sides
 
     def _speaking(self, turn: Turn) -> set[str]:
-        """Who speaks in a ministry's text: its state, government and ministry, its spokespeople and
-        the leaders and minister it speaks for. A ministry does not veil its own side: the
+        """Who speaks in a ministry's text: its state, government, ministry and armed forces, its
+        spokespeople and the leaders and minister it speaks for. A ministry does not veil its own side: the
         question's Xi and Trump are "the two sides" of their call, and only Trump is one the
         answer leaves unnamed (a briefing's title puts its spokesperson in context too)."""
         state = turn.speaker_state
@@ -554,7 +554,7 @@ class Reader:
         voices = {state, *(place for place, claimants in self.registry.claims.items() if state in claimants)}
         for office in _VOICES if turn.date else ():
             voices.update(p.id for p in self.registry.holders(state, office, turn.date))
-        for institution in ("government", "foreign_ministry"):
+        for institution in ("government", "foreign_ministry", "military"):
             body = self.registry.institutions.get((state, institution))
             if body is not None:
                 voices.add(body.id)

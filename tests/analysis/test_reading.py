@@ -706,3 +706,12 @@ def test_a_ministry_never_veils_a_place_its_state_counts_as_its_own(reader):
     # another ministry's "other countries" may still veil it
     other = reader.read(Turn("We will deepen ties with other countries.", "What about Taiwan?", "2019-02-20", "united_states"))
     assert other.answer_class("taiwan") == "oblique"
+
+
+def test_a_ministrys_own_armed_forces_are_its_side(reader):
+    # "both sides" of the two militaries' dialogue are the PLA and the US military: China veils only the other
+    reading = reader.read(Turn("Both sides agreed to strengthen military exchanges.",
+                               "The PLA and the US military held a dialogue yesterday. Can you give us more details?",
+                               "2019-11-18", "china"))
+    assert reading.answer_class("pla") == "absent"
+    assert [f.text for f in reading.answer["united_states_military"].forms] == ["Both sides"]
