@@ -300,7 +300,6 @@ class ChineseRuleLinker(RuleLinker):
         return any(self.reporting.match(question[form.end : form.end + 30]) for form in forms)
 
 
-
 class ChineseReader(Reader):
     """`Reader` over Chinese turns: the same classes, context rules and offsets."""
 

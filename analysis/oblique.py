@@ -158,8 +158,11 @@ class RuleLinker:
     - a person or state the question only reports ("Lavrov said ...", "Moscow wants ...")
       is a commentator, not one of "all parties";
     - a group or body comes into question only when the text ties it to the context;
-    - "our partners" and "some countries" veil a group only when it is a coalition known by a
-      description ("Western states"), never a people or a named movement ("Uyghurs");
+    - "our partners", "some countries" and "the international community" veil a group only when
+      it is a coalition known by a description ("Western states"), never a people or a named
+      movement ("Uyghurs");
+    - an international organisation (one of no state: the UN, the ICRC) is a forum, veiled as a
+      partner, by the international community or as a body, never as a side;
     - the unknown doers of an act, a group named as such ("Perpetrators of the Navalny
       poisoning"), are veiled only as doers ("those responsible"), not as "all parties".
     """

@@ -103,7 +103,7 @@ class SegmentBatches:
     """
 
     _select = """SELECT s.id, s.kind, s.text, s.reply_to, q.text AS question_text, src.country,
-                        d.date, d.title, s.document_id, d.language, d.url,
+                        d.date, d.title, s.document_id, d.language,
                         st.input_sha256, st.analysis_version
                  FROM segments s
                  JOIN documents d ON d.id = s.document_id

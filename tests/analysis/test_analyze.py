@@ -365,7 +365,10 @@ def test_the_statements_of_a_page_without_questions_are_read_together(tmp_path):
     path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
     with Corpus(tmp_path / "c.db") as corpus:
         import_file(corpus, path, "jsonl")
-        pages = {row["text"][:12] + row["url"][-3:]: row["page_text"]
+        # which row each segment came from: its document's url ends in the row's id
+        row_of = dict(corpus.db.execute(
+            "SELECT s.id, substr(d.url, -2) FROM segments s JOIN documents d ON d.id = s.document_id").fetchall())
+        pages = {row["text"][:12] + "#" + row_of[row["id"]]: row["page_text"]
                  for batch in segments_to_analyze(corpus, "none", lambda row: "") for row in batch}
         assert pages == {"The reaction#k1": second, "We call on l#k2": first, "We call on l#k3": None}
         analyze_corpus(corpus, load_registry(), EmbeddingSettings(batch_size=16), progress=False)
@@ -379,6 +382,6 @@ def test_the_statements_of_a_page_without_questions_are_read_together(tmp_path):
         corpus.db.execute("UPDATE segments SET text = ? WHERE text = ?", [first.replace("Kosovar", "Serbian"), first])
         stored_hash = dict(corpus.db.execute(
             "SELECT s.id, st.input_sha256 FROM analysis_state st JOIN segments s ON s.id = st.segment_id").fetchall())
-        stale = {row["url"][-2:] for batch in segments_to_analyze(corpus, "any", input_hash) for row in batch
+        stale = {row_of[row["id"]] for batch in segments_to_analyze(corpus, "any", input_hash) for row in batch
                  if input_hash(row) != stored_hash[row["id"]]}
         assert stale == {"k1", "k2"}
